@@ -1,0 +1,75 @@
+# wellosc - one non-recursive Makefile.  `make` builds the compiler;
+# `make test` runs every test; `make demo` shows the main job end to end.
+# V=1 shows full command lines.
+
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+WARN      = -std=c11 -Wall -Wextra -Werror
+CPPFLAGS += -D_XOPEN_SOURCE=700 -Icompiler -Ibuild
+DEPFLAGS  = -MMD -MP
+SAN       = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+RE2C     ?= re2c
+BISON    ?= bison
+B         = build
+
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
+
+VERSION := $(shell sed -n 's/^#define WM_VERSION "\(.*\)"/\1/p' compiler/version.h)
+
+FRONT_SRC = compiler/arena.c compiler/diag.c compiler/ast.c compiler/load.c \
+            compiler/sema.c compiler/sema_entity.c compiler/sema_tenant.c \
+            compiler/sema_expr.c compiler/types.c compiler/symtab.c
+GEN_SRC   = $(B)/wmap.tab.c $(B)/wmap.lex.c
+DRIVER_SRC = compiler/main.c compiler/cmd_check.c
+
+FRONT_OBJ  = $(FRONT_SRC:%.c=$(B)/%.o) $(GEN_SRC:%.c=%.o)
+DRIVER_OBJ = $(DRIVER_SRC:%.c=$(B)/%.o)
+ASAN_FRONT_OBJ = $(FRONT_SRC:%.c=$(B)/asan/%.o) $(GEN_SRC:$(B)/%.c=$(B)/asan/gen/%.o)
+
+.PHONY: all test unit-test cli-test demo bench fuzz fuzz-build clean install deps
+all: wellosc
+
+wellosc: $(FRONT_OBJ) $(DRIVER_OBJ)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) -o $@ $^
+
+$(B)/wmap.tab.c $(B)/wmap.tab.h: grammar/wmap.y
+	@mkdir -p $(B)
+	@echo "  BISON   $<"
+	$(Q)$(BISON) -Wall -Werror --defines=$(B)/wmap.tab.h -o $(B)/wmap.tab.c $<
+
+$(B)/wmap.lex.c: grammar/wmap.re
+	@mkdir -p $(B)
+	@echo "  RE2C    $<"
+	$(Q)$(RE2C) -W -Werror --no-generation-date -o $@ $<
+
+$(B)/wmap.lex.o $(B)/asan/gen/wmap.lex.o: $(B)/wmap.tab.h
+
+$(B)/%.o: %.c | $(B)/wmap.tab.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+$(B)/wmap.%.o: $(B)/wmap.%.c
+	@echo "  CC      $<"
+	$(Q)$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+# The same front end, built with AddressSanitizer and UBSan for the tests.
+$(B)/asan/%.o: %.c | $(B)/wmap.tab.h
+	@mkdir -p $(dir $@)
+	@echo "  CC+SAN  $<"
+	$(Q)$(CC) $(WARN) $(CPPFLAGS) -O1 -g $(SAN) $(DEPFLAGS) -c -o $@ $<
+
+$(B)/asan/gen/%.o: $(B)/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC+SAN  $<"
+	$(Q)$(CC) $(WARN) $(CPPFLAGS) -O1 -g $(SAN) $(DEPFLAGS) -c -o $@ $<
+
+clean:
+	rm -rf $(B) wellosc
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

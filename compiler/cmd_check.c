@@ -1,0 +1,93 @@
+/* cmd_check.c - `wellosc check FILE...`: load, analyze, print every
+ * diagnostic; optionally list what the specs define. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "frontend.h"
+
+static void usage(FILE *out)
+{
+    fputs("usage: wellosc check [--list] [--max-errors N] FILE...\n\n"
+          "Checks .wmap specs and the files they import, and prints every error\n"
+          "and warning as FILE:LINE:COL: error: MESSAGE.\n\n"
+          "  --list            print the entities and tenants the specs define\n"
+          "  --max-errors N    stop printing after N errors (default 50; 0: no limit)\n"
+          "  -h, --help        show this help\n", out);
+}
+
+static void list_model(const wm_model *m)
+{
+    for (size_t i = 0; i < m->n_entities; i++) {
+        const wm_entity *e = m->entities[i];
+        printf("entity %s (table %s): %zu fields, key %s%s\n", e->name, e->table, e->n_fields,
+               e->key->name, e->soft_delete ? ", soft delete" : "");
+    }
+    for (size_t i = 0; i < m->n_tenants; i++) {
+        const wm_tenant *t = m->tenants[i];
+        printf("tenant %s: %s", t->name, wm_strategy_name(t->strategy));
+        if (t->strategy == WM_STRATEGY_ETL)
+            printf(", %s -> %s every %llu min", wm_dialect_name(t->source.dialect),
+                   wm_dialect_name(t->target.dialect), (unsigned long long)(t->interval_seconds / 60));
+        else
+            printf(" on %s", wm_dialect_name(t->database.dialect));
+        printf(", %zu mapping%s\n", t->n_mappings, t->n_mappings == 1 ? "" : "s");
+    }
+}
+
+int wm_cmd_check(int argc, char **argv)
+{
+    bool is_listing = false;
+    int max_errors = 50;
+    int first_file = argc;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) {
+            first_file = i + 1;
+            break;
+        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            usage(stdout);
+            return WM_EXIT_OK;
+        } else if (strcmp(a, "--list") == 0) {
+            is_listing = true;
+        } else if (strcmp(a, "--max-errors") == 0) {
+            char *end = NULL;
+            long v = i + 1 < argc ? strtol(argv[i + 1], &end, 10) : -1;
+            if (!end || *end || v < 0 || v > 1000000) {
+                fprintf(stderr, "wellosc: --max-errors needs a number from 0 to 1000000\n");
+                return WM_EXIT_USAGE;
+            }
+            max_errors = (int)v;
+            i++;
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "wellosc: unknown option '%s' for check\n", a);
+            usage(stderr);
+            return WM_EXIT_USAGE;
+        } else {
+            first_file = i;
+            break;
+        }
+    }
+    if (first_file >= argc) {
+        fprintf(stderr, "wellosc: check needs at least one .wmap file\n");
+        usage(stderr);
+        return WM_EXIT_USAGE;
+    }
+
+    wm_arena *arena = wm_arena_new();
+    wm_frontend f;
+    wm_frontend_init(&f, arena);
+    for (int i = first_file; i < argc; i++)
+        wm_load_file(&f, argv[i]);
+    wm_model *m = f.has_unreadable_root ? NULL : wm_analyze(&f);
+    wm_diags_print(&f.diags, stderr, max_errors);
+    int status = f.has_unreadable_root ? WM_EXIT_USAGE : m ? WM_EXIT_OK : WM_EXIT_SPEC;
+    if (m && is_listing)
+        list_model(m);
+    if (f.diags.errors || f.diags.warnings)
+        fprintf(stderr, "%d error%s, %d warning%s\n", f.diags.errors, f.diags.errors == 1 ? "" : "s",
+                f.diags.warnings, f.diags.warnings == 1 ? "" : "s");
+    wm_arena_free(arena);
+    return status;
+}
