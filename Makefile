@@ -33,6 +33,10 @@ ASAN_FRONT_OBJ = $(FRONT_SRC:%.c=$(B)/asan/%.o) $(GEN_SRC:$(B)/%.c=$(B)/asan/gen
 .PHONY: all test unit-test cli-test demo bench fuzz fuzz-build clean install deps
 all: wellosc
 
+# Installs the Debian packages that are missing (as root), nothing else.
+deps:
+	@bash tests/install-deps.sh build
+
 wellosc: $(FRONT_OBJ) $(DRIVER_OBJ)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) -o $@ $^
@@ -68,6 +72,28 @@ $(B)/asan/gen/%.o: $(B)/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC+SAN  $<"
 	$(Q)$(CC) $(WARN) $(CPPFLAGS) -O1 -g $(SAN) $(DEPFLAGS) -c -o $@ $<
+
+# Until the sync agent exists, the demo checks every example tenant and
+# lists what it defines.
+demo: deps
+	@$(MAKE) --no-print-directory wellosc
+	@for f in examples/*.wmap; do \
+	    echo "== ./wellosc check --list $$f"; \
+	    ./wellosc check --list "$$f" | grep '^tenant' || exit 1; \
+	done
+	@echo "== ./wellosc check --list specs/wellos.wmap"
+	@./wellosc check --list specs/wellos.wmap
+
+PREFIX ?= /usr/local
+install: wellosc
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 wellosc $(DESTDIR)$(PREFIX)/bin/wellosc
+	install -m 644 wellosc.1 $(DESTDIR)$(PREFIX)/share/man/man1/wellosc.1
+
+test: deps
+	$(MAKE) unit-test cli-test
+
+include tests/tests.mk
 
 clean:
 	rm -rf $(B) wellosc

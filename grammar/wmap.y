@@ -636,6 +636,20 @@ static void describe(char *buf, size_t size, yysymbol_kind_t sym)
         snprintf(buf, size, "'%s'", nm);
 }
 
+/* The keywords the `name` rule accepts as names. */
+static bool is_name_keyword(yysymbol_kind_t sym)
+{
+    switch (sym) {
+    case YYSYMBOL_TABLE: case YYSYMBOL_SOURCE: case YYSYMBOL_TARGET: case YYSYMBOL_DATABASE:
+    case YYSYMBOL_ERROR_KW: case YYSYMBOL_FULL: case YYSYMBOL_WINDOW: case YYSYMBOL_LOOKBACK:
+    case YYSYMBOL_NULLS: case YYSYMBOL_STRATEGY: case YYSYMBOL_TENANT: case YYSYMBOL_ENTITY:
+    case YYSYMBOL_EVERY: case YYSYMBOL_ENV: case YYSYMBOL_DSN: case YYSYMBOL_INCREMENTAL:
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* "unexpected identifier 'stauts', expected '{'": the offending token is
  * quoted as written in the spec, so the user sees their own text. */
 static int yyreport_syntax_error(const yypcontext_t *ctx, wm_parser *p)
@@ -644,7 +658,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, wm_parser *p)
         return 0;
     wm_loc loc = *yypcontext_location(ctx);
     yysymbol_kind_t got = yypcontext_token(ctx);
-    enum { MAX_EXPECTED = 5 };
+    enum { MAX_EXPECTED = 64 };
     yysymbol_kind_t expected[MAX_EXPECTED];
     int n = yypcontext_expected_tokens(ctx, expected, MAX_EXPECTED);
 
@@ -656,19 +670,33 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, wm_parser *p)
         snprintf(what + used, sizeof what - used, " '%.*s'", len > 40 ? 40 : (int)len, p->tok);
     }
 
-    /* n == 0 means "more than MAX_EXPECTED": listing them would not help. */
+    /* Where a name may stand, the keywords that may also name things are
+     * folded into "a name"; a list longer than five helps nobody. */
+    bool wants_name = false;
+    for (int i = 0; i < n; i++)
+        wants_name |= expected[i] == YYSYMBOL_IDENT;
+    const char *items[MAX_EXPECTED];
+    char names[MAX_EXPECTED][32];
+    int k = 0;
+    if (wants_name)
+        items[k++] = "a name";
+    for (int i = 0; i < n; i++) {
+        if (wants_name && (expected[i] == YYSYMBOL_IDENT || is_name_keyword(expected[i])))
+            continue;
+        describe(names[k], sizeof names[k], expected[i]);
+        items[k] = names[k];
+        k++;
+    }
     char list[256] = "";
     size_t used = 0;
-    for (int i = 0; i < n; i++) {
-        char one[64];
-        describe(one, sizeof one, expected[i]);
-        const char *sep = i == 0 ? "" : i == n - 1 ? " or " : ", ";
-        int k = snprintf(list + used, sizeof list - used, "%s%s", sep, one);
-        if (k < 0 || (size_t)k >= sizeof list - used)
+    for (int i = 0; i < k && k <= 5; i++) {
+        const char *sep = i == 0 ? "" : i == k - 1 ? " or " : ", ";
+        int w = snprintf(list + used, sizeof list - used, "%s%s", sep, items[i]);
+        if (w < 0 || (size_t)w >= sizeof list - used)
             break;
-        used += (size_t)k;
+        used += (size_t)w;
     }
-    if (n > 0)
+    if (used > 0)
         wm_error(p->diags, loc, "unexpected %s, expected %s", what, list);
     else
         wm_error(p->diags, loc, "unexpected %s", what);

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# tests/cli/run.sh WELLOSC - the command line as a user meets it: exit
+# statuses (0 clean, 1 spec errors, 2 bad usage), gcc-style output byte for
+# byte, help, version and the man page.  Run from the repository root.
+set -u
+wellosc=${1:-./wellosc}
+pass=0 fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+ok()   { pass=$((pass + 1)); }
+bad()  { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# expect_status STATUS DESCRIPTION -- COMMAND...
+expect_status() {
+    local want=$1 what=$2; shift 3
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    local got=$?
+    if [ "$got" -eq "$want" ]; then ok; else bad "$what: exit $got, expected $want"; sed 's/^/    /' "$tmp/err" | head -5; fi
+}
+
+for f in specs/*.wmap examples/*.wmap; do
+    expect_status 0 "check $f" -- "$wellosc" check "$f"
+    [ -s "$tmp/err" ] && bad "check $f printed: $(head -1 "$tmp/err")" || ok
+done
+expect_status 0 "check all examples in one run" -- "$wellosc" check examples/*.wmap
+
+expect_status 1 "a spec with errors" -- "$wellosc" check tests/cli/typo.wmap
+if diff -u tests/cli/typo.expected "$tmp/err" >"$tmp/diff"; then ok; else bad "diagnostics differ from tests/cli/typo.expected:"; cat "$tmp/diff"; fi
+
+expect_status 0 "--help" -- "$wellosc" --help
+grep -q '^usage: wellosc' "$tmp/out" && ok || bad "--help prints no usage"
+expect_status 0 "check --help" -- "$wellosc" check --help
+expect_status 0 "--version" -- "$wellosc" --version
+grep -Eq '^wellosc [0-9]+\.[0-9]+\.[0-9]+$' "$tmp/out" && ok || bad "--version prints '$(cat "$tmp/out")'"
+
+expect_status 2 "no command" -- "$wellosc"
+expect_status 2 "unknown command" -- "$wellosc" frobnicate
+expect_status 2 "check without files" -- "$wellosc" check
+expect_status 2 "unknown option" -- "$wellosc" check --frob specs/wellos.wmap
+expect_status 2 "missing file" -- "$wellosc" check "$tmp/no-such.wmap"
+grep -q "cannot read '$tmp/no-such.wmap': No such file or directory" "$tmp/err" && ok || bad "missing file message: $(cat "$tmp/err")"
+expect_status 2 "a directory" -- "$wellosc" check "$tmp"
+expect_status 2 "bad --max-errors" -- "$wellosc" check --max-errors x specs/wellos.wmap
+
+# --max-errors bounds the output; every error is still counted.
+for i in $(seq 1 30); do printf 'entity E%d { id uuid }\n' "$i"; done >"$tmp/many.wmap"
+expect_status 1 "many errors" -- "$wellosc" check --max-errors 5 "$tmp/many.wmap"
+[ "$(grep -c ': error: ' "$tmp/err")" -eq 5 ] && ok || bad "--max-errors 5 printed $(grep -c ': error: ' "$tmp/err") errors"
+grep -q '^30 errors, 0 warnings$' "$tmp/err" && ok || bad "summary: $(tail -1 "$tmp/err")"
+
+# An import is relative to the importing file, whatever the working directory.
+(cd /tmp && "$OLDPWD/$wellosc" check "$OLDPWD/examples/texas_energy.wmap") >/dev/null 2>&1 && ok || bad "check from another directory"
+
+# Warnings alone do not fail a check.
+cat >"$tmp/warn.wmap" <<'SPEC'
+entity W table w {
+  id uuid key
+  s enum(A, B) required
+}
+tenant t {
+  strategy etl
+  source mysql dsn env S
+  target postgres dsn env T
+  sync W from w_src {
+    id <- Id
+    s  <- S map { "a" => A } else reject
+  }
+}
+SPEC
+expect_status 0 "warnings only" -- "$wellosc" check "$tmp/warn.wmap"
+grep -q "warning: enum value 'B' of field 's' is never produced by this map" "$tmp/err" && ok || bad "warning text: $(cat "$tmp/err")"
+
+if [ -f wellosc.1 ]; then
+    if command -v groff >/dev/null; then
+        out=$(groff -man -Tutf8 -ww wellosc.1 2>&1 >/dev/null)
+        [ -z "$out" ] && ok || bad "man page warnings: $out"
+    fi
+else
+    bad "wellosc.1 is missing"
+fi
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
