@@ -78,6 +78,7 @@ typedef struct ast_entity {
 } ast_entity;
 
 typedef struct ast_conn {
+    wm_loc keyword_loc;         /* of `database`, `source` or `target` */
     ast_name dialect;
     ast_name env;               /* dsn env VAR */
     bool has_literal;           /* dsn "...": refused by sema */
@@ -88,7 +89,8 @@ typedef struct ast_conn {
 typedef struct ast_quantity {   /* `90 days`, `15 minutes` */
     const char *number;
     ast_name unit;
-    wm_loc loc;
+    wm_loc loc;                 /* of the number */
+    wm_loc keyword_loc;         /* of `every`, `window` or `lookback` */
 } ast_quantity;
 
 typedef struct ast_mapping_line {

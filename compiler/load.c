@@ -58,7 +58,8 @@ size_t wm_utf8_check(const char *str, size_t len)
 static wm_loc loc_at(const wm_source *src, size_t offset)
 {
     wm_loc l = { src, 1, 1, 1, 0 };
-    for (size_t i = 0; i < offset; i++) {
+    size_t start = src->len >= 3 && memcmp(src->data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    for (size_t i = start; i < offset; i++) {
         unsigned char c = (unsigned char)src->data[i];
         if (c == '\n') {
             l.line++;

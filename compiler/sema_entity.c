@@ -25,7 +25,8 @@ static bool number_arg(sema *s, const ast_type_arg *a, uint64_t lo, uint64_t hi,
                        const char *what, uint64_t *out)
 {
     uint64_t v = 0;
-    bool ok = a->is_number && (wm_whole_number(a->text, hi, &v) || (lo == 0 && strcmp(a->text, "0") == 0));
+    bool is_zero = a->is_number && strspn(a->text, "0") == strlen(a->text);
+    bool ok = a->is_number && (wm_whole_number(a->text, hi, &v) || (lo == 0 && is_zero));
     if (!ok || v < lo) {
         wm_error(s->diags, a->loc, "%s must be a whole number from %llu to %llu", what,
                  (unsigned long long)lo, (unsigned long long)hi);
@@ -189,6 +190,8 @@ static void check_field_rules(sema *s, wm_field *f, const ast_field *af)
                  f->is_key ? "the key" : "required");
     if (f->is_key && f->has_default && f->default_value.kind != WM_L_NOW)
         wm_error(s->diags, by_kind[AST_DEFAULT]->loc, "the key field cannot have a default");
+    if (f->is_key && f->is_auto)
+        wm_error(s->diags, by_kind[AST_AUTO]->loc, "the key field cannot be auto");
     if (f->is_key && (f->type.kind == WM_T_JSON || f->type.kind == WM_T_FLOAT))
         wm_error(s->diags, by_kind[AST_KEY]->loc, "a %s field cannot be the key",
                  wm_type_kind_name(f->type.kind));

@@ -2,6 +2,7 @@
  * type can be stored in a field.  A source column has no static type (its
  * type is the client's, known at run time); everything else is checked
  * here so that a bad transform fails in the build, not in the night. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "sema.h"
@@ -60,6 +61,14 @@ static bool check_format(sema *s, const wm_expr *fmt, bool has_time)
         return false;
     }
     return true;
+}
+
+/* A literal zero, however written: 0, 0.00, 0e3, -0, -(0). */
+static bool is_zero(const wm_expr *e)
+{
+    if (e->kind == WM_E_NEG)
+        return is_zero(e->args[0]);
+    return e->kind == WM_E_LITERAL && e->lit.kind == WM_L_NUMBER && strtod(e->lit.text, NULL) == 0;
 }
 
 static bool type_call(sema *s, wm_expr *e)
@@ -199,8 +208,7 @@ bool sema_type_expr(sema *s, wm_expr *e)
             }
         }
         const wm_expr *r = e->args[1];
-        if (e->op == WM_OP_DIV && r->kind == WM_E_LITERAL && r->lit.kind == WM_L_NUMBER
-            && strspn(r->lit.text, "-0.") == strlen(r->lit.text)) {
+        if (e->op == WM_OP_DIV && is_zero(r)) {
             wm_error(s->diags, r->loc, "division by zero");
             return false;
         }

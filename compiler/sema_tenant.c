@@ -115,7 +115,6 @@ static void resolve_conn(sema *s, const ast_conn *ac, wm_conn *out)
                                    ? "literal secret in DSN: the spec would carry a password"
                                    : "literal DSN in spec: DSNs are secrets and are read at run time");
         wm_hint(dg, "write 'dsn env VAR' and set VAR where the agent runs");
-        out->is_set = false;
         return;
     }
     for (const char *c = ac->env.text; *c; c++) {
@@ -359,7 +358,7 @@ static void check_incremental(sema *s, const block_ctx *c, const ast_incremental
                      wm_type_kind_name(k), ai->window ? "a date or a timestamp" : "a number, a date or a timestamp");
     }
     if (ai->window && ai->lookback) {
-        wm_diag *d = wm_error(s->diags, ai->lookback->loc, "a window cannot have a lookback");
+        wm_diag *d = wm_error(s->diags, ai->lookback->keyword_loc, "a window cannot have a lookback");
         wm_hint(d, "a window re-reads its whole span every run; a lookback belongs to a watermark");
     }
     if (ai->window)
@@ -471,7 +470,7 @@ wm_tenant *sema_tenant(sema *s, const ast_tenant *at)
 
     if (at->database) {
         if (is_etl)
-            misplaced(s, at->database->loc, "'database'", "native and adapter", t);
+            misplaced(s, at->database->keyword_loc, "'database'", "native and adapter", t);
         else
             resolve_conn(s, at->database, &t->database);
     } else if (!is_etl) {
@@ -490,7 +489,7 @@ wm_tenant *sema_tenant(sema *s, const ast_tenant *at)
     const char *end_names[] = { "source", "target" };
     for (int i = 0; i < 2; i++) {
         if (ends[i] && !is_etl)
-            misplaced(s, ends[i]->loc, i ? "'target'" : "'source'", "etl", t);
+            misplaced(s, ends[i]->keyword_loc, i ? "'target'" : "'source'", "etl", t);
         else if (ends[i])
             resolve_conn(s, ends[i], outs[i]);
         else if (is_etl) {
@@ -506,7 +505,7 @@ wm_tenant *sema_tenant(sema *s, const ast_tenant *at)
     }
     if (at->every) {
         if (!is_etl)
-            misplaced(s, at->every->loc, "'every'", "etl", t);
+            misplaced(s, at->every->keyword_loc, "'every'", "etl", t);
         else
             to_seconds(s, at->every, "the interval", &t->interval_seconds);
     }

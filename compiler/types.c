@@ -353,9 +353,10 @@ bool wm_whole_number(const char *text, uint64_t max, uint64_t *out)
     for (const char *s = text; *s; s++) {
         if (!isdigit((unsigned char)*s))
             return false;
-        if (v > (max - (uint64_t)(*s - '0')) / 10)
+        uint64_t d = (uint64_t)(*s - '0');
+        if (v > max / 10 || (v == max / 10 && d > max % 10))
             return false;
-        v = v * 10 + (uint64_t)(*s - '0');
+        v = v * 10 + d;
     }
     if (v < 1)
         return false;

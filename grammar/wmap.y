@@ -84,9 +84,11 @@ static void once(wm_parser *p, bool is_set, wm_loc loc, wm_loc first, const char
     }
 }
 
-static ast_quantity *quantity_new(wm_parser *p, const char *number, ast_name unit, wm_loc loc)
+static ast_quantity *quantity_new(wm_parser *p, wm_loc keyword, const char *number, wm_loc loc,
+                                  ast_name unit)
 {
     ast_quantity *q = alloc(p, sizeof *q);
+    q->keyword_loc = keyword;
     q->number = number;
     q->unit = unit;
     q->loc = loc;
@@ -354,27 +356,30 @@ tenant_body
       }
     | tenant_body DATABASE conn {
         $$ = $1;
-        once(p, $$->database != NULL, @2, $$->database ? $$->database->loc : @2, "the database");
+        $3->keyword_loc = @2;
+        once(p, $$->database != NULL, @2, $$->database ? $$->database->keyword_loc : @2, "the database");
         if (!$$->database)
             $$->database = $3;
       }
     | tenant_body SOURCE conn {
         $$ = $1;
-        once(p, $$->source != NULL, @2, $$->source ? $$->source->loc : @2, "the source");
+        $3->keyword_loc = @2;
+        once(p, $$->source != NULL, @2, $$->source ? $$->source->keyword_loc : @2, "the source");
         if (!$$->source)
             $$->source = $3;
       }
     | tenant_body TARGET conn {
         $$ = $1;
-        once(p, $$->target != NULL, @2, $$->target ? $$->target->loc : @2, "the target");
+        $3->keyword_loc = @2;
+        once(p, $$->target != NULL, @2, $$->target ? $$->target->keyword_loc : @2, "the target");
         if (!$$->target)
             $$->target = $3;
       }
     | tenant_body EVERY NUMBER name {
         $$ = $1;
-        once(p, $$->every != NULL, @2, $$->every ? $$->every->loc : @2, "the sync interval");
+        once(p, $$->every != NULL, @2, $$->every ? $$->every->keyword_loc : @2, "the sync interval");
         if (!$$->every)
-            $$->every = quantity_new(p, $3, $4, @3);
+            $$->every = quantity_new(p, @2, $3, @3, $4);
       }
     | tenant_body map_block { $$ = $1; *$$->blocks_tail = $2; $$->blocks_tail = &$2->next; }
     | tenant_body sync_block { $$ = $1; *$$->blocks_tail = $2; $$->blocks_tail = &$2->next; }
@@ -433,15 +438,15 @@ inc_options
     : %empty { $$ = alloc(p, sizeof *$$); }
     | inc_options WINDOW NUMBER name {
         $$ = $1;
-        once(p, $$->window != NULL, @2, $$->window ? $$->window->loc : @2, "the window");
+        once(p, $$->window != NULL, @2, $$->window ? $$->window->keyword_loc : @2, "the window");
         if (!$$->window)
-            $$->window = quantity_new(p, $3, $4, @2);
+            $$->window = quantity_new(p, @2, $3, @3, $4);
       }
     | inc_options LOOKBACK NUMBER name {
         $$ = $1;
-        once(p, $$->lookback != NULL, @2, $$->lookback ? $$->lookback->loc : @2, "the lookback");
+        once(p, $$->lookback != NULL, @2, $$->lookback ? $$->lookback->keyword_loc : @2, "the lookback");
         if (!$$->lookback)
-            $$->lookback = quantity_new(p, $3, $4, @2);
+            $$->lookback = quantity_new(p, @2, $3, @3, $4);
       }
     | inc_options NULLS policy {
         $$ = $1;
