@@ -22,9 +22,12 @@ VERSION := $(shell sed -n 's/^#define WM_VERSION "\(.*\)"/\1/p' compiler/version
 
 FRONT_SRC = compiler/arena.c compiler/diag.c compiler/ast.c compiler/load.c \
             compiler/sema.c compiler/sema_entity.c compiler/sema_tenant.c \
-            compiler/sema_expr.c compiler/types.c compiler/symtab.c
+            compiler/sema_expr.c compiler/types.c compiler/symtab.c \
+            compiler/printer.c compiler/names.c compiler/store.c compiler/ctypes.c \
+            compiler/sql_build.c compiler/emit_ddl.c compiler/emit_entity.c \
+            compiler/emit_repo.c compiler/emit_factory.c
 GEN_SRC   = $(B)/wmap.tab.c $(B)/wmap.lex.c
-DRIVER_SRC = compiler/main.c compiler/cmd_check.c
+DRIVER_SRC = compiler/main.c compiler/cmd_check.c compiler/cmd_gen.c
 
 FRONT_OBJ  = $(FRONT_SRC:%.c=$(B)/%.o) $(GEN_SRC:%.c=%.o)
 DRIVER_OBJ = $(DRIVER_SRC:%.c=$(B)/%.o)

@@ -33,9 +33,9 @@ static void grow(wm_parser *p, wm_expr *parent, const wm_expr *child)
 {
     if (child->depth + 1 > parent->depth)
         parent->depth = child->depth + 1;
-    if (parent->depth > WM_MAX_NESTING && !p->is_stopped) {
+    if (parent->depth > WM_MAX_EXPR_DEPTH && !p->is_stopped) {
         wm_error(p->diags, parent->loc, "expression nested too deeply (the limit is %d levels)",
-                 WM_MAX_NESTING);
+                 WM_MAX_EXPR_DEPTH);
         p->is_stopped = true;
     }
 }

@@ -21,8 +21,8 @@ static void list_model(const wm_model *m)
 {
     for (size_t i = 0; i < m->n_entities; i++) {
         const wm_entity *e = m->entities[i];
-        printf("entity %s (table %s): %zu fields, key %s%s\n", e->name, e->table, e->n_fields,
-               e->key->name, e->soft_delete ? ", soft delete" : "");
+        printf("entity %s (table %s): %zu field%s, key %s%s\n", e->name, e->table, e->n_fields,
+               e->n_fields == 1 ? "" : "s", e->key->name, e->soft_delete ? ", soft delete" : "");
     }
     for (size_t i = 0; i < m->n_tenants; i++) {
         const wm_tenant *t = m->tenants[i];
@@ -40,14 +40,18 @@ int wm_cmd_check(int argc, char **argv)
 {
     bool is_listing = false;
     int max_errors = 50;
-    int first_file = argc;
+    char **files = calloc((size_t)argc + 1, sizeof *files);
+    int n_files = 0;
+    bool is_after_dashes = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (strcmp(a, "--") == 0) {
-            first_file = i + 1;
-            break;
+        if (is_after_dashes || a[0] != '-' || !a[1]) {
+            files[n_files++] = argv[i];
+        } else if (strcmp(a, "--") == 0) {
+            is_after_dashes = true;
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             usage(stdout);
+            free(files);
             return WM_EXIT_OK;
         } else if (strcmp(a, "--list") == 0) {
             is_listing = true;
@@ -56,30 +60,31 @@ int wm_cmd_check(int argc, char **argv)
             long v = i + 1 < argc ? strtol(argv[i + 1], &end, 10) : -1;
             if (!end || *end || v < 0 || v > 1000000) {
                 fprintf(stderr, "wellosc: --max-errors needs a number from 0 to 1000000\n");
+                free(files);
                 return WM_EXIT_USAGE;
             }
             max_errors = (int)v;
             i++;
-        } else if (a[0] == '-' && a[1]) {
+        } else {
             fprintf(stderr, "wellosc: unknown option '%s' for check\n", a);
             usage(stderr);
+            free(files);
             return WM_EXIT_USAGE;
-        } else {
-            first_file = i;
-            break;
         }
     }
-    if (first_file >= argc) {
+    if (n_files == 0) {
         fprintf(stderr, "wellosc: check needs at least one .wmap file\n");
         usage(stderr);
+        free(files);
         return WM_EXIT_USAGE;
     }
 
     wm_arena *arena = wm_arena_new();
     wm_frontend f;
     wm_frontend_init(&f, arena);
-    for (int i = first_file; i < argc; i++)
-        wm_load_file(&f, argv[i]);
+    for (int i = 0; i < n_files; i++)
+        wm_load_file(&f, files[i]);
+    free(files);
     wm_model *m = f.has_unreadable_root ? NULL : wm_analyze(&f);
     wm_diags_print(&f.diags, stderr, max_errors);
     int status = f.has_unreadable_root ? WM_EXIT_USAGE : m ? WM_EXIT_OK : WM_EXIT_SPEC;

@@ -7,5 +7,6 @@
 enum { WM_EXIT_OK = 0, WM_EXIT_SPEC = 1, WM_EXIT_USAGE = 2 };
 
 int wm_cmd_check(int argc, char **argv);
+int wm_cmd_gen(int argc, char **argv);
 
 #endif

@@ -148,7 +148,13 @@ static void print_snippet(FILE *out, wm_loc loc)
     fprintf(out, "%5u | ", (unsigned)loc.line);
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)line[i];
-        fputc(c == '\t' || c >= 0x20 ? c : '?', out);
+        /* C0, DEL and the C1 controls (UTF-8 C2 80..C2 9F) could drive a terminal */
+        if (c == 0xC2 && i + 1 < n && (unsigned char)line[i + 1] >= 0x80 && (unsigned char)line[i + 1] <= 0x9F) {
+            fputc('?', out);
+            i++;
+        } else {
+            fputc((c == '\t' || c >= 0x20) && c != 0x7F ? c : '?', out);
+        }
     }
     fputs("\n      | ", out);
     uint32_t col = 1;

@@ -15,6 +15,7 @@ typedef struct {
 
 static const command commands[] = {
     { "check", wm_cmd_check, "check specs and report every error" },
+    { "gen", wm_cmd_gen, "generate typed repositories and DDL: gen -o DIR FILE..." },
 };
 enum { N_COMMANDS = sizeof commands / sizeof *commands };
 
@@ -27,7 +28,8 @@ static void usage(FILE *out)
           "commands:\n", out);
     for (size_t i = 0; i < N_COMMANDS; i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fputs("\n'wellosc COMMAND --help' describes a command; 'man wellosc' has the rest.\n"
+    fputs("\n'wellosc COMMAND --help' describes a command; the manual is 'man ./wellosc.1'\n"
+          "in the source tree ('man wellosc' once installed).\n"
           "exit status: 0 success, 1 errors in a spec, 2 bad usage.\n", out);
 }
 

@@ -84,6 +84,10 @@ wm_entity *sema_find_entity(sema *s, const ast_name *name, const char *context)
 
 wm_model *wm_analyze(wm_frontend *f)
 {
+    /* After a syntax error the tree has holes: checking it would report
+     * consequences (an unmapped field whose line was dropped) as causes. */
+    if (f->diags.errors)
+        return NULL;
     sema s;
     memset(&s, 0, sizeof s);
     s.arena = f->arena;

@@ -1,6 +1,7 @@
 /* sema_entity.c - checks of entity definitions: types, modifiers, the key,
  * soft delete, references, filters and order.  Builds wm_entity. */
 #include <string.h>
+#include <strings.h>
 
 #include "sema.h"
 
@@ -90,9 +91,20 @@ static wm_type resolve_type(sema *s, const ast_type *at)
                 wm_error(s->diags, a->loc, "enum values are names, not numbers");
                 return t;
             }
+            for (const char *c = a->text; *c; c++) {
+                if ((unsigned char)*c >= 0x80 || (c == a->text && *c == '_') || (c[0] == '_' && c[1] == '_')) {
+                    wm_diag *d = wm_error(s->diags, a->loc, "enum value '%s' cannot name a C constant", a->text);
+                    wm_hint(d, "enum values are ASCII letters, digits and single '_', not first");
+                    return t;
+                }
+            }
             for (size_t i = 0; i < t.n_enum_values; i++) {
-                if (strcmp(t.enum_values[i], a->text) == 0) {
-                    wm_error(s->diags, a->loc, "enum value '%s' is listed twice", a->text);
+                if (strcasecmp(t.enum_values[i], a->text) == 0) {
+                    wm_diag *d = strcmp(t.enum_values[i], a->text) == 0
+                        ? wm_error(s->diags, a->loc, "enum value '%s' is listed twice", a->text)
+                        : wm_error(s->diags, a->loc, "enum values '%s' and '%s' differ only in case",
+                                   t.enum_values[i], a->text);
+                    (void)d;
                     return t;
                 }
             }
@@ -182,8 +194,13 @@ static void check_field_rules(sema *s, wm_field *f, const ast_field *af)
         }
         by_kind[m->kind] = m;
     }
+    /* a default is checked against the type and the range: those first */
     for (const ast_modifier *m = af->modifiers; m; m = m->next)
-        apply_modifier(s, f, m);
+        if (m->kind != AST_DEFAULT)
+            apply_modifier(s, f, m);
+    for (const ast_modifier *m = af->modifiers; m; m = m->next)
+        if (m->kind == AST_DEFAULT)
+            apply_modifier(s, f, m);
     if (f->is_soft_delete && (f->is_key || f->is_required))
         wm_error(s->diags, by_kind[AST_SOFT_DELETE]->loc,
                  "a soft_delete field cannot be %s: it is null while a row is live",
@@ -392,6 +409,10 @@ void sema_resolve_entity(sema *s, const ast_entity *ae, wm_entity *e)
 bool sema_check_literal(sema *s, const wm_literal *lit, const wm_field *f, const char *what)
 {
     const char *why = wm_literal_problem(s->arena, lit, &f->type);
+    if (!why && f->has_range && lit->kind == WM_L_NUMBER
+        && (wm_number_compare(lit->text, f->range_lo.text) < 0 || wm_number_compare(lit->text, f->range_hi.text) > 0))
+        why = wm_arena_printf(s->arena, "%s is outside the range %s .. %s", lit->text, f->range_lo.text,
+                              f->range_hi.text);
     if (!why)
         return true;
     wm_diag *d = wm_error(s->diags, lit->loc, "invalid %s for field '%s': %s", what, f->name, why);

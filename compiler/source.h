@@ -27,7 +27,8 @@ enum {
     WM_MAX_FILE_BYTES = 16 * 1024 * 1024,
     WM_MAX_IDENT_BYTES = 255,
     WM_MAX_STRING_BYTES = 64 * 1024,
-    WM_MAX_NESTING = 64,
+    WM_MAX_NESTING = 64,          /* parentheses */
+    WM_MAX_EXPR_DEPTH = 256,      /* height of an expression tree: a+b+c+... */
     WM_MAX_IMPORT_DEPTH = 32,
     WM_MAX_FILES = 1024,
 };

@@ -1,0 +1,255 @@
+/* wr.h - libwellosrt, the runtime that generated repositories and sync
+ * agents link against.  This is its one public header: every exported
+ * symbol starts with wr_.  It knows nothing of the compiler.
+ *
+ * Conventions (after libgit2 and libpq): functions return 0 on success and
+ * a negative WR_E* code on failure, with the message in a caller-owned
+ * wr_err; outputs come through pointers; handles are opaque; close/free
+ * functions accept NULL.  There is no global mutable state: two tenants'
+ * connections can live in one process.  Messages never contain a password. */
+#ifndef WR_H
+#define WR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- versions ------------------------------------------------------------
+ * Generated code checks these at compile time, as protobuf-c does:
+ *   #if WR_VERSION_NUMBER < <compiler version>   -> runtime too old
+ *   #elif <compiler version> < WR_MIN_COMPILER_VERSION -> regenerate      */
+#define WR_VERSION "0.1.0"
+#define WR_VERSION_NUMBER 100           /* major * 10000 + minor * 100 + patch */
+#define WR_MIN_COMPILER_VERSION 100     /* oldest wellosc output this runtime accepts */
+
+/* ---- errors --------------------------------------------------------------- */
+
+enum {
+    WR_OK = 0,
+    WR_ERROR = -1,        /* a database or driver error */
+    WR_ECONNECT = -2,     /* could not connect, or the connection was lost */
+    WR_ECONFIG = -3,      /* a DSN is missing or malformed */
+    WR_EDATA = -4,        /* a value cannot be converted (bad text, overflow) */
+    WR_EUNSUPPORTED = -5, /* the dialect or driver is not available in this build */
+    WR_ENOMEM = -6,
+};
+
+typedef struct wr_err {
+    int code;
+    char message[1024];
+} wr_err;
+
+/* Sets err (if not NULL) and returns code.  Any password-like part of the
+ * formatted text (password=..., pwd=..., user:secret@ in URLs) is masked. */
+int wr_error(wr_err *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Copy of dsn with every password replaced by "****"; NULL-safe. */
+void wr_mask_secrets(const char *text, char *out, size_t out_size);
+
+/* ---- values -------------------------------------------------------------- */
+
+typedef struct wr_uuid {
+    uint8_t bytes[16];  /* in the order of the text form (RFC 4122) */
+} wr_uuid;
+
+/* An exact decimal: units * 10^-scale.  38 significant digits. */
+typedef struct wr_decimal {
+    __int128 units;
+    uint8_t scale;
+} wr_decimal;
+
+typedef struct wr_date {
+    int32_t days;       /* since 1970-01-01 (proleptic Gregorian) */
+} wr_date;
+
+typedef struct wr_timestamp {
+    int64_t micros;     /* UTC, since 1970-01-01 00:00:00 */
+} wr_timestamp;
+
+enum {
+    WR_UUID_TEXT_SIZE = 37,        /* 8-4-4-4-12 + NUL */
+    WR_DECIMAL_TEXT_SIZE = 44,     /* sign, 38 digits, point, NUL, slack */
+    WR_DATE_TEXT_SIZE = 11,        /* YYYY-MM-DD */
+    WR_TIMESTAMP_TEXT_SIZE = 33,   /* YYYY-MM-DD HH:MM:SS.ffffff+00:00 */
+};
+
+int wr_uuid_parse(wr_uuid *out, const char *text, wr_err *err);
+void wr_uuid_format(const wr_uuid *u, char out[WR_UUID_TEXT_SIZE]);
+bool wr_uuid_equal(const wr_uuid *a, const wr_uuid *b);
+
+/* Parses plain decimal text ("-12.50"); fails with WR_EDATA unless it fits
+ * decimal(precision, scale) exactly (no rounding, ever).  The result has
+ * exactly `scale` digits after the point. */
+int wr_decimal_parse(wr_decimal *out, const char *text, unsigned precision, unsigned scale, wr_err *err);
+void wr_decimal_format(const wr_decimal *d, char out[WR_DECIMAL_TEXT_SIZE]);
+int wr_decimal_compare(const wr_decimal *a, const wr_decimal *b);
+
+int wr_date_parse(wr_date *out, const char *text, wr_err *err);    /* YYYY-MM-DD */
+void wr_date_format(wr_date d, char out[WR_DATE_TEXT_SIZE]);
+wr_date wr_date_from_ymd(int year, int month, int day);
+void wr_date_to_ymd(wr_date d, int *year, int *month, int *day);
+
+/* Accepts YYYY-MM-DD[ T]HH:MM[:SS[.fraction]] with an optional zone (Z,
+ * +HH, +HH:MM, +HHMM); without a zone the text is UTC. */
+int wr_timestamp_parse(wr_timestamp *out, const char *text, wr_err *err);
+void wr_timestamp_format(wr_timestamp t, char out[WR_TIMESTAMP_TEXT_SIZE]); /* ...+00:00 */
+wr_timestamp wr_timestamp_now(void);
+
+/* Optional values: is_set false means SQL NULL.  Optional text and json
+ * are plain `const char *`, NULL meaning NULL (and "" meaning empty). */
+typedef struct { bool is_set; int32_t value; } wr_opt_int;
+typedef struct { bool is_set; int64_t value; } wr_opt_bigint;
+typedef struct { bool is_set; double value; } wr_opt_float;
+typedef struct { bool is_set; bool value; } wr_opt_bool;
+typedef struct { bool is_set; wr_decimal value; } wr_opt_decimal;
+typedef struct { bool is_set; wr_date value; } wr_opt_date;
+typedef struct { bool is_set; wr_timestamp value; } wr_opt_timestamp;
+typedef struct { bool is_set; wr_uuid value; } wr_opt_uuid;
+
+/* ---- memory --------------------------------------------------------------
+ * Rows read from a database own their text through a wr_arena the caller
+ * passes in; wr_arena_reset() frees a batch at once (memory stays flat). */
+typedef struct wr_arena wr_arena;
+wr_arena *wr_arena_new(void);
+void wr_arena_reset(wr_arena *a);
+void wr_arena_free(wr_arena *a);
+void *wr_arena_alloc(wr_arena *a, size_t size);                 /* NULL on OOM */
+char *wr_arena_strndup(wr_arena *a, const char *s, size_t len); /* NULL on OOM */
+
+/* ---- connections --------------------------------------------------------- */
+
+typedef enum { WR_POSTGRES, WR_MYSQL, WR_SQLSERVER, WR_ORACLE } wr_dialect;
+const char *wr_dialect_name(wr_dialect d);
+
+typedef struct wr_conn wr_conn;
+
+/* DSNs are key=value pairs separated by spaces (host= port= user=
+ * password= dbname=, plus driver-specific keys), or for PostgreSQL anything
+ * libpq accepts.  `who` names the caller in messages: "tenant permian_ops". */
+int wr_connect(wr_conn **out, wr_dialect d, const char *dsn, const char *who, wr_err *err);
+/* The DSN is read from the environment variable env_var at this moment. */
+int wr_connect_env(wr_conn **out, wr_dialect d, const char *env_var, const char *who, wr_err *err);
+void wr_conn_close(wr_conn *c);
+
+wr_dialect wr_conn_dialect(const wr_conn *c);
+const char *wr_conn_who(const wr_conn *c);
+/* Re-open a connection that was lost.  Prepared statements do not survive
+ * it: the generation changes, and code that prepared statements for an
+ * older generation prepares them again. */
+int wr_conn_reconnect(wr_conn *c, wr_err *err);
+unsigned wr_conn_generation(const wr_conn *c);
+/* Did the last failure lose the connection?  (Then reconnect and retry.) */
+bool wr_conn_is_lost(const wr_conn *c);
+
+/* The driver handles, for generated code that calls the client library
+ * directly: PGconn *, MYSQL *, DBPROCESS *.  NULL for another dialect. */
+struct pg_conn;
+struct st_mysql;
+struct tds_dblib_dbprocess;
+struct pg_conn *wr_conn_pg(wr_conn *c);
+struct st_mysql *wr_conn_mysql(wr_conn *c);
+struct tds_dblib_dbprocess *wr_conn_tds(wr_conn *c);
+
+/* Run one statement with no parameters and no result (DDL, BEGIN...). */
+int wr_exec(wr_conn *c, const char *sql, wr_err *err);
+
+/* ---- statements of generated repositories --------------------------------
+ * Generated code is the same C for every dialect: it fills wr_params with
+ * text values, runs a statement by index, and reads rows as text through
+ * the wr_get_* functions.  Only the SQL differs per dialect.  Statements
+ * are prepared on first use and again after a reconnect; a statement that
+ * fails because the connection was lost is retried once on a new one
+ * (every generated statement is idempotent: reads, upserts, deletes). */
+
+enum { WR_MAX_PARAMS = 256 };
+
+typedef struct wr_stmt {
+    const char *name;          /* "tenant.entity.operation": messages, prepared names */
+    const char *sql;
+    int n_placeholders;
+    const int *param_order;    /* placeholder i takes parameter param_order[i]; NULL: i */
+    const char *param_decl;    /* SQL Server: sp_executesql's "@p1 nvarchar(max), ..." */
+    const char *param_kinds;   /* MySQL: 'i' binds placeholder i as an integer (LIMIT
+                                * takes no text); NULL or 's': as text */
+} wr_stmt;
+
+typedef struct wr_stmts {
+    const wr_stmt *list;
+    size_t n;
+    unsigned generation;       /* of the connection they were prepared on; 0: never */
+    void **prepared;           /* driver handles, one per statement (MySQL) */
+} wr_stmts;
+
+typedef struct wr_params {
+    wr_dialect dialect;
+    int n;
+    bool is_overflowed;        /* more than WR_MAX_PARAMS or text space: an emitter bug */
+    const char *values[WR_MAX_PARAMS]; /* NULL: SQL NULL */
+    size_t used;
+    char text[8192];           /* formatted scalars live here */
+} wr_params;
+
+void wr_params_init(wr_params *p, wr_dialect d);
+void wr_param_null(wr_params *p);
+void wr_param_text(wr_params *p, const char *v);          /* not copied: must outlive the call */
+void wr_param_uuid(wr_params *p, const wr_uuid *v);
+void wr_param_int(wr_params *p, int32_t v);
+void wr_param_bigint(wr_params *p, int64_t v);
+void wr_param_float(wr_params *p, double v);
+void wr_param_bool(wr_params *p, bool v);
+void wr_param_decimal(wr_params *p, const wr_decimal *v);
+void wr_param_date(wr_params *p, wr_date v);
+void wr_param_timestamp(wr_params *p, wr_timestamp v);
+void wr_param_opt_uuid(wr_params *p, const wr_opt_uuid *v);
+void wr_param_opt_int(wr_params *p, const wr_opt_int *v);
+void wr_param_opt_bigint(wr_params *p, const wr_opt_bigint *v);
+void wr_param_opt_float(wr_params *p, const wr_opt_float *v);
+void wr_param_opt_bool(wr_params *p, const wr_opt_bool *v);
+void wr_param_opt_decimal(wr_params *p, const wr_opt_decimal *v);
+void wr_param_opt_date(wr_params *p, const wr_opt_date *v);
+void wr_param_opt_timestamp(wr_params *p, const wr_opt_timestamp *v);
+
+/* One row of a result, every value as text (NULL: SQL NULL). */
+typedef struct wr_row {
+    int n;
+    const char *const *values;
+} wr_row;
+
+/* Called per row; 0 goes on, anything else stops the query early. */
+typedef int (*wr_row_fn)(void *ctx, const wr_row *row);
+
+/* Run statement `which`: rows stream to each() one at a time (memory stays
+ * flat); returns 0 or a negative WR_E* code. */
+int wr_query(wr_conn *c, wr_stmts *s, int which, const wr_params *p, wr_row_fn each, void *ctx,
+             wr_err *err);
+/* Run statement `which` for its effect; *affected gets the rows changed. */
+int wr_execute(wr_conn *c, wr_stmts *s, int which, const wr_params *p, int64_t *affected, wr_err *err);
+/* Free what was prepared for s on c (NULL-safe). */
+void wr_stmts_release(wr_conn *c, wr_stmts *s);
+
+/* Typed reads of column `col` of a row; `name` names it in errors. */
+int wr_get_text(const wr_row *r, int col, const char *name, wr_arena *mem, const char **out, wr_err *err);
+int wr_get_uuid(const wr_row *r, int col, const char *name, wr_uuid *out, wr_err *err);
+int wr_get_int(const wr_row *r, int col, const char *name, int32_t *out, wr_err *err);
+int wr_get_bigint(const wr_row *r, int col, const char *name, int64_t *out, wr_err *err);
+int wr_get_float(const wr_row *r, int col, const char *name, double *out, wr_err *err);
+int wr_get_bool(const wr_row *r, int col, const char *name, bool *out, wr_err *err);
+int wr_get_decimal(const wr_row *r, int col, const char *name, unsigned precision, unsigned scale,
+                   wr_decimal *out, wr_err *err);
+int wr_get_date(const wr_row *r, int col, const char *name, wr_date *out, wr_err *err);
+int wr_get_timestamp(const wr_row *r, int col, const char *name, wr_timestamp *out, wr_err *err);
+int wr_get_opt_uuid(const wr_row *r, int col, const char *name, wr_opt_uuid *out, wr_err *err);
+int wr_get_opt_int(const wr_row *r, int col, const char *name, wr_opt_int *out, wr_err *err);
+int wr_get_opt_bigint(const wr_row *r, int col, const char *name, wr_opt_bigint *out, wr_err *err);
+int wr_get_opt_float(const wr_row *r, int col, const char *name, wr_opt_float *out, wr_err *err);
+int wr_get_opt_bool(const wr_row *r, int col, const char *name, wr_opt_bool *out, wr_err *err);
+int wr_get_opt_decimal(const wr_row *r, int col, const char *name, unsigned precision, unsigned scale,
+                       wr_opt_decimal *out, wr_err *err);
+int wr_get_opt_date(const wr_row *r, int col, const char *name, wr_opt_date *out, wr_err *err);
+int wr_get_opt_timestamp(const wr_row *r, int col, const char *name, wr_opt_timestamp *out, wr_err *err);
+
+/* Characters (not bytes) of UTF-8 text: text(n) limits count these. */
+size_t wr_utf8_length(const char *s);
+/* Do two number texts denote the same value ("1" and "1.00")? */
+bool wr_numeric_text_equal(const char *a, const char *b);
+
+#endif

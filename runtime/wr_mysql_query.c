@@ -1,0 +1,218 @@
+/* wr_mysql_query.c - generated statements on MySQL/MariaDB: server-side
+ * prepared statements (one MYSQL_STMT per statement, per connection),
+ * parameters sent as text, rows fetched one at a time without buffering
+ * the result.  Doubles are read as doubles and printed with 17 digits:
+ * the library's own text of a double may round it. */
+#include <mysql.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wr_query_internal.h"
+
+enum { MAX_COLUMNS = 1024, FIRST_SIZE = 256 };
+
+static int stmt_error(wr_run *r, MYSQL_STMT *st)
+{
+    char msg[WR_DRIVER_MESSAGE_SIZE];
+    snprintf(msg, sizeof msg, "%s (%u)", mysql_stmt_error(st), mysql_stmt_errno(st));
+    wr_one_line(msg);
+    unsigned e = mysql_stmt_errno(st);
+    bool is_lost = e == 2006 || e == 2013 || e == 1927 || e == 2055;
+    return wr_error(r->err, is_lost ? WR_ECONNECT : WR_ERROR, "%s", msg);
+}
+
+void wr_mysql_release(wr_stmts *s)
+{
+    for (size_t i = 0; s->prepared && i < s->n; i++)
+        if (s->prepared[i])
+            mysql_stmt_close(s->prepared[i]);
+}
+
+static int prepare(wr_run *r, MYSQL *my, MYSQL_STMT **out)
+{
+    wr_stmts *s = r->stmts;
+    unsigned generation = wr_conn_generation(r->conn);
+    if (s->generation != generation) {
+        /* handles of an older connection: closing them only frees memory */
+        if (s->prepared)
+            wr_mysql_release(s);
+        free(s->prepared);
+        s->prepared = calloc(s->n, sizeof *s->prepared);
+        if (!s->prepared)
+            return wr_error(r->err, WR_ENOMEM, "out of memory");
+        s->generation = generation;
+    }
+    if (!s->prepared[r->which]) {
+        MYSQL_STMT *st = mysql_stmt_init(my);
+        if (!st)
+            return wr_error(r->err, WR_ENOMEM, "out of memory");
+        if (mysql_stmt_prepare(st, r->stmt->sql, strlen(r->stmt->sql)) != 0) {
+            int rc = stmt_error(r, st);
+            mysql_stmt_close(st);
+            return rc;
+        }
+        s->prepared[r->which] = st;
+    }
+    *out = s->prepared[r->which];
+    return 0;
+}
+
+/* What MYSQL_BINDs point at must live until mysql_stmt_execute returns. */
+typedef struct param_binds {
+    MYSQL_BIND binds[WR_MAX_PARAMS];
+    long long ints[WR_MAX_PARAMS];
+    unsigned long lengths[WR_MAX_PARAMS];
+} param_binds;
+
+static int bind_params(wr_run *r, MYSQL_STMT *st, param_binds *pb)
+{
+    MYSQL_BIND *binds = pb->binds;
+    long long *ints = pb->ints;
+    unsigned long *lengths = pb->lengths;
+    memset(binds, 0, sizeof binds[0] * (size_t)(r->n_values ? r->n_values : 1));
+    const char *kinds = r->stmt->param_kinds;
+    for (int i = 0; i < r->n_values; i++) {
+        const char *v = r->values[i];
+        if (!v) {
+            binds[i].buffer_type = MYSQL_TYPE_NULL;
+        } else if (kinds && kinds[i] == 'i') {
+            ints[i] = strtoll(v, NULL, 10);
+            binds[i].buffer_type = MYSQL_TYPE_LONGLONG;
+            binds[i].buffer = &ints[i];
+        } else {
+            lengths[i] = (unsigned long)strlen(v);
+            binds[i].buffer_type = MYSQL_TYPE_STRING;
+            binds[i].buffer = (void *)v;
+            binds[i].buffer_length = lengths[i];
+            binds[i].length = &lengths[i];
+        }
+    }
+    return mysql_stmt_bind_param(st, binds) ? stmt_error(r, st) : 0;
+}
+
+typedef struct column {
+    char *text;
+    unsigned long size, length;
+    my_bool is_null, is_truncated;
+    double number;
+    bool is_double;
+} column;
+
+static int fetch_rows(wr_run *r, MYSQL_STMT *st)
+{
+    MYSQL_RES *meta = mysql_stmt_result_metadata(st);
+    if (!meta)
+        return wr_error(r->err, WR_ERROR, "the statement returns no rows");
+    unsigned n = mysql_num_fields(meta);
+    MYSQL_FIELD *fields = mysql_fetch_fields(meta);
+    if (n > MAX_COLUMNS) {
+        mysql_free_result(meta);
+        return wr_error(r->err, WR_ERROR, "%u columns: more than %d", n, MAX_COLUMNS);
+    }
+    column *cols = calloc(n ? n : 1, sizeof *cols);
+    MYSQL_BIND *binds = calloc(n ? n : 1, sizeof *binds);
+    const char **values = calloc(n ? n : 1, sizeof *values);
+    int rc = cols && binds && values ? 0 : wr_error(r->err, WR_ENOMEM, "out of memory");
+    for (unsigned i = 0; i < n && rc == 0; i++) {
+        cols[i].is_double = fields[i].type == MYSQL_TYPE_DOUBLE || fields[i].type == MYSQL_TYPE_FLOAT;
+        cols[i].size = cols[i].is_double ? 32 : FIRST_SIZE;
+        if (!(cols[i].text = malloc(cols[i].size + 1))) {
+            rc = wr_error(r->err, WR_ENOMEM, "out of memory");
+            break;
+        }
+        if (cols[i].is_double) {
+            binds[i].buffer_type = MYSQL_TYPE_DOUBLE;
+            binds[i].buffer = &cols[i].number;
+        } else {
+            binds[i].buffer_type = MYSQL_TYPE_STRING;
+            binds[i].buffer = cols[i].text;
+            binds[i].buffer_length = cols[i].size;
+        }
+        binds[i].length = &cols[i].length;
+        binds[i].is_null = &cols[i].is_null;
+        binds[i].error = &cols[i].is_truncated;
+    }
+    if (rc == 0 && mysql_stmt_bind_result(st, binds))
+        rc = stmt_error(r, st);
+    while (rc == 0) {
+        int f = mysql_stmt_fetch(st);
+        if (f == MYSQL_NO_DATA)
+            break;
+        if (f == 1) {
+            rc = stmt_error(r, st);
+            break;
+        }
+        for (unsigned i = 0; i < n && rc == 0; i++) {
+            column *c = &cols[i];
+            if (c->is_null) {
+                values[i] = NULL;
+                continue;
+            }
+            if (c->is_double) {
+                snprintf(c->text, c->size + 1, "%.17g", c->number);
+            } else {
+                if (c->length > c->size) { /* MYSQL_DATA_TRUNCATED: fetch it whole */
+                    char *bigger = realloc(c->text, c->length + 1);
+                    if (!bigger) {
+                        rc = wr_error(r->err, WR_ENOMEM, "out of memory");
+                        break;
+                    }
+                    c->text = bigger;
+                    c->size = c->length;
+                    binds[i].buffer = c->text;
+                    binds[i].buffer_length = c->size;
+                    if (mysql_stmt_fetch_column(st, &binds[i], i, 0) != 0) {
+                        rc = stmt_error(r, st);
+                        break;
+                    }
+                    if (mysql_stmt_bind_result(st, binds)) { /* the new buffer, for later rows */
+                        rc = stmt_error(r, st);
+                        break;
+                    }
+                }
+                c->text[c->length] = '\0';
+            }
+            values[i] = c->text;
+        }
+        if (rc < 0)
+            break;
+        wr_row row = { (int)n, values };
+        r->has_delivered = true;
+        int stop = r->each(r->ctx, &row);
+        if (stop) {
+            r->stopped_by = stop;
+            if (stop < 0)
+                rc = stop;
+            break;
+        }
+    }
+    mysql_stmt_free_result(st); /* reads and drops what was not fetched */
+    mysql_free_result(meta);
+    for (unsigned i = 0; cols && i < n; i++)
+        free(cols[i].text);
+    free(cols);
+    free(binds);
+    free(values);
+    return rc;
+}
+
+int wr_mysql_run(wr_run *r)
+{
+    MYSQL *my = wr_conn_mysql(r->conn);
+    if (!my)
+        return wr_error(r->err, WR_ECONNECT, "the connection is closed");
+    MYSQL_STMT *st = NULL;
+    int rc = prepare(r, my, &st);
+    if (rc < 0)
+        return rc;
+    param_binds pb;
+    if ((rc = bind_params(r, st, &pb)) < 0)
+        return rc;
+    if (mysql_stmt_execute(st) != 0)
+        return stmt_error(r, st);
+    if (r->each)
+        return fetch_rows(r, st);
+    r->affected = (int64_t)mysql_stmt_affected_rows(st);
+    return 0;
+}
