@@ -33,7 +33,7 @@ FRONT_OBJ  = $(FRONT_SRC:%.c=$(B)/%.o) $(GEN_SRC:%.c=%.o)
 DRIVER_OBJ = $(DRIVER_SRC:%.c=$(B)/%.o)
 ASAN_FRONT_OBJ = $(FRONT_SRC:%.c=$(B)/asan/%.o) $(GEN_SRC:$(B)/%.c=$(B)/asan/gen/%.o)
 
-.PHONY: all test unit-test cli-test demo bench fuzz fuzz-build clean install deps
+.PHONY: all test unit-test cli-test demo bench fuzz fuzz-build clean install deps generated gen-check
 all: wellosc
 
 # Installs the Debian packages that are missing (as root), nothing else.
@@ -97,6 +97,26 @@ test: deps
 	$(MAKE) unit-test cli-test
 
 include tests/tests.mk
+include runtime/runtime.mk
+
+# generated/ holds what wellosc emits for every example, checked in so a
+# reviewer can read it.  `make generated` rewrites it; `make gen-check`
+# (part of make test) fails when it differs from what the compiler emits.
+EXAMPLES = $(basename $(notdir $(wildcard examples/*.wmap)))
+
+generated: wellosc
+	@for n in $(EXAMPLES); do \
+	    rm -rf generated/$$n && ./wellosc gen -o generated/$$n examples/$$n.wmap || exit 1; \
+	done
+	@echo "generated/: $(words $(EXAMPLES)) examples"
+
+gen-check: wellosc
+	@rm -rf $(B)/gen-check
+	@for n in $(EXAMPLES); do ./wellosc gen -o $(B)/gen-check/$$n examples/$$n.wmap || exit 1; done
+	@diff -r generated $(B)/gen-check >/dev/null || { \
+	    diff -ru generated $(B)/gen-check | head -40; \
+	    echo "gen-check: generated/ is out of date: run 'make generated' and commit it"; exit 1; }
+	@echo "gen-check: generated/ matches the compiler"
 
 clean:
 	rm -rf $(B) wellosc

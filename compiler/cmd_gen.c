@@ -4,7 +4,8 @@
  *   <entity>.h, <entity>.c         typed struct, enums, repository interface
  *   repos.h, repos.c               the repository factory of every tenant
  *   <tenant>_<entity>.c            an implementation (SQL in the tenant's dialect)
- *   <tenant>_<entity>.oracle.sql   Oracle tenants: the statements only
+ *   <tenant>_<entity>.<dialect>.sql  SQL Server and Oracle tenants: the
+ *                                  statements as plain SQL (no server here)
  *   <tenant>_schema.sql            adapter tenants: their tables as the spec sees them
  *   ddl_<dialect>.sql              the canonical tables, per dialect
  *
@@ -110,7 +111,9 @@ static bool generate(wm_emit_ctx *cx, wm_diags *diags, outputs *o)
             wm_cnames n = wm_entity_cnames(a, e);
             if (wm_factory_has_impl(tn, e))
                 wm_emit_repo(cx, add_file(o, a, wm_arena_printf(a, "%s_%s.c", tn->name, n.base)), s, ops);
-            else
+            /* statements as plain SQL where no server runs here: reviewed
+             * and syntax-checked (tests/sqlcheck) */
+            if (s->dialect == WM_DIALECT_SQLSERVER || s->dialect == WM_DIALECT_ORACLE)
                 wm_emit_statements_sql(cx, add_file(o, a, wm_arena_printf(a, "%s_%s.%s.sql", tn->name, n.base,
                                                                           wm_dialect_name(s->dialect))), s, ops);
         }

@@ -611,6 +611,8 @@ void wm_emit_statements_sql(const wm_emit_ctx *cx, wm_printer *p, const wm_store
     for (size_t i = 0; i < ops->n; i++) {
         if (!ops->stmts[i].sql)
             continue;
-        wm_print(p, "\n-- $op$\n$sql$;\n", "op", ops->stmts[i].op, "sql", ops->stmts[i].sql, NULL);
+        const char *sql = ops->stmts[i].sql;
+        wm_print(p, "\n-- $op$\n$sql$$end$\n", "op", ops->stmts[i].op, "sql", sql,
+                 "end", sql[strlen(sql) - 1] == ';' ? "" : ";", NULL);
     }
 }

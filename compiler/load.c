@@ -83,6 +83,7 @@ static bool contains(const wm_ptrvec *v, const char *s)
 /* Check, parse and register one source; then follow its imports. */
 static void load_source(wm_frontend *f, wm_source *src, const char *dir, int depth);
 static void load_path(wm_frontend *f, const char *path, wm_loc from, int depth);
+static char *tidy_path(wm_arena *a, const char *path);
 
 static void add_source(wm_frontend *f, const char *path, char *data, size_t len,
                        const char *dir, int depth)
@@ -127,9 +128,54 @@ static void load_source(wm_frontend *f, wm_source *src, const char *dir, int dep
         }
         char *path = imp->path[0] == '/'
                          ? wm_arena_strdup(f->arena, imp->path)
-                         : wm_arena_printf(f->arena, "%s%s", dir, imp->path);
+                         : tidy_path(f->arena, wm_arena_printf(f->arena, "%s%s", dir, imp->path));
         load_path(f, path, imp->loc, depth + 1);
     }
+}
+
+/* "examples/../specs/x.wmap" -> "specs/x.wmap": shorter in messages and
+ * in the comments of generated code.  Lexical only ("a/.." is dropped
+ * unless a is ".."); symlinks are the user's business. */
+static char *tidy_path(wm_arena *a, const char *path)
+{
+    size_t n = strlen(path);
+    char *out = wm_arena_alloc(a, n + 1);
+    const char *parts[512];
+    size_t lens[512], k = 0;
+    bool is_absolute = path[0] == '/';
+    for (const char *s = path; *s;) {
+        while (*s == '/')
+            s++;
+        const char *e = s;
+        while (*e && *e != '/')
+            e++;
+        size_t len = (size_t)(e - s);
+        if (len == 0 || (len == 1 && s[0] == '.')) {
+            /* skip */
+        } else if (len == 2 && s[0] == '.' && s[1] == '.' && k > 0
+                   && !(lens[k - 1] == 2 && parts[k - 1][0] == '.' && parts[k - 1][1] == '.')) {
+            k--;
+        } else if (k < 512) {
+            parts[k] = s;
+            lens[k++] = len;
+        } else {
+            return wm_arena_strdup(a, path);
+        }
+        s = e;
+    }
+    size_t used = 0;
+    if (is_absolute)
+        out[used++] = '/';
+    for (size_t i = 0; i < k; i++) {
+        if (i)
+            out[used++] = '/';
+        memcpy(out + used, parts[i], lens[i]);
+        used += lens[i];
+    }
+    if (used == 0)
+        out[used++] = '.';
+    out[used] = '\0';
+    return out;
 }
 
 static char *dir_of(wm_arena *a, const char *path)

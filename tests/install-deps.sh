@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
 # tests/install-deps.sh [GROUP...] - install the Debian packages the build
-# and the tests need, only those missing.  Groups: build (default), fuzz.
+# and the tests need, only those missing.  Groups: build (default): the
+# compiler, the runtime and its client libraries; servers: PostgreSQL 15
+# and MariaDB for the integration tests; fuzz: clang and libFuzzer; sqlcheck:
+# Node.js and npm for the T-SQL and PL/SQL syntax check.
 # Run as root on Debian 12; otherwise it prints the command to run.
 set -eu
 declare -A need=(
-    [build]="make gcc re2c bison libcunit1-dev groff-base"
+    [build]="make gcc re2c bison libcunit1-dev groff-base libpq-dev default-libmysqlclient-dev freetds-dev libjansson-dev"
+    [servers]="postgresql-15 postgresql-client-15 mariadb-server mariadb-client"
     [fuzz]="clang libclang-rt-14-dev"
+    [sqlcheck]="nodejs npm"
 )
 groups=${*:-build}
 missing=()
 for g in $groups; do
     for pkg in ${need[$g]}; do
+        # a Node.js that did not come from Debian (with its own npm) will do
+        case $pkg in nodejs) command -v node >/dev/null && continue ;; npm) command -v npm >/dev/null && continue ;; esac
         dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
     done
 done
