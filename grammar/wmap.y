@@ -141,7 +141,7 @@ static ast_quantity *quantity_new(wm_parser *p, wm_loc keyword, const char *numb
 %type <ast_mapping_line *> mapping_line
 %type <ast_incremental *> incremental inc_options
 %type <wm_table_name> table_name
-%type <wm_expr *> expr call
+%type <wm_expr *> expr args
 %type <wm_value_map *> value_map map_entries
 %type <wm_map_entry> map_entry
 
@@ -576,20 +576,13 @@ expr
     | TRUE    { $$ = wm_expr_new(p, WM_E_LITERAL, @1); $$->lit = literal_of(WM_L_BOOL, "true", @1); $$->lit.boolean = true; }
     | FALSE   { $$ = wm_expr_new(p, WM_E_LITERAL, @1); $$->lit = literal_of(WM_L_BOOL, "false", @1); }
     | NULL_KW { $$ = wm_expr_new(p, WM_E_LITERAL, @1); $$->lit = literal_of(WM_L_NULL, "null", @1); }
-    | call ')' { $$ = $1; $$->loc = @$; }
+    | name '(' ')' { $$ = wm_expr_new(p, WM_E_CALL, @$); $$->name = $1.text; }
+    | name '(' args ')' { $$ = $3; $$->name = $1.text; $$->loc = @$; }
     ;
 
-call
-    : name '(' {
-        $$ = wm_expr_new(p, WM_E_CALL, @1);
-        $$->name = $1.text;
-      }
-    | name '(' expr {
-        $$ = wm_expr_new(p, WM_E_CALL, @1);
-        $$->name = $1.text;
-        wm_expr_add_arg(p, $$, $3);
-      }
-    | call ',' expr { $$ = $1; wm_expr_add_arg(p, $$, $3); }
+args
+    : expr { $$ = wm_expr_new(p, WM_E_CALL, @1); wm_expr_add_arg(p, $$, $1); }
+    | args ',' expr { $$ = $1; wm_expr_add_arg(p, $$, $3); }
     ;
 
 column
