@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#define MSDBLIB 1 /* as wr_tds.c: Microsoft db-lib behaviour */
 #include <sybdb.h>
 
 #include "wr_query_internal.h"

@@ -1,0 +1,157 @@
+/* wr_mysql.c - the MySQL/MariaDB driver, on MariaDB Connector/C.  DSN keys:
+ * host port user password dbname socket connect_timeout (seconds, default
+ * 10).  The session is utf8mb4, UTC, strict (STRICT_ALL_TABLES,
+ * NO_ZERO_DATE, NO_ZERO_IN_DATE) and keeps MySQL's default quoting.
+ *
+ * Must never: let the library reconnect by itself (MYSQL_OPT_RECONNECT is
+ * off: a silent reconnect would keep statements prepared on the old
+ * session, which are gone; we reconnect through wr_conn_reconnect and the
+ * generation changes), read option files, or leave a result unread. */
+#include <stdio.h>
+#include <string.h>
+
+#include <errmsg.h>
+#include <mysql.h>
+#include <mysqld_error.h>
+
+#include "wr_internal.h"
+
+static const char *const KEYS[] = {
+    "host", "port", "user", "password", "dbname", "socket", "connect_timeout", NULL,
+};
+
+static MYSQL *my(const wr_conn *c)
+{
+    return c->handle;
+}
+
+/* Errors that mean the session is gone, and, for any other client-side
+ * error, a ping that fails. */
+static bool my_is_lost(const wr_conn *c)
+{
+    unsigned e = mysql_errno(my(c));
+    switch (e) {
+    case CR_SERVER_GONE_ERROR:
+    case CR_SERVER_LOST:
+    case CR_SERVER_LOST_EXTENDED:
+    case ER_CONNECTION_KILLED:
+    case ER_SERVER_SHUTDOWN:
+        return true;
+    default:
+        return e >= CR_MIN_ERROR && e <= CR_MAX_ERROR && mysql_ping(my(c)) != 0;
+    }
+}
+
+static void my_close(wr_conn *c)
+{
+    if (c->handle)
+        mysql_close(my(c));
+    c->handle = NULL;
+}
+
+static int my_fail(wr_conn *c, wr_err *err)
+{
+    char message[sizeof err->message];
+    snprintf(message, sizeof message, "%s (error %u, SQLSTATE %s)", mysql_error(my(c)), mysql_errno(my(c)),
+             mysql_sqlstate(my(c)));
+    wr_one_line(message);
+    if (my_is_lost(c))   /* may ping: the message is copied first */
+        return wr_error(err, WR_ECONNECT, "%s: mysql: connection lost: %s", c->who, message);
+    return wr_error(err, WR_ERROR, "%s: mysql: %s", c->who, message);
+}
+
+/* Reads and frees the current result, if the statement had one. */
+static bool discard_result(MYSQL *m)
+{
+    MYSQL_RES *res = mysql_store_result(m);
+    if (res) {
+        mysql_free_result(res);
+        return true;
+    }
+    return mysql_field_count(m) == 0;
+}
+
+static int my_exec(wr_conn *c, const char *sql, wr_err *err)
+{
+    MYSQL *m = my(c);
+    if (mysql_real_query(m, sql, strlen(sql)) != 0 || !discard_result(m))
+        return my_fail(c, err);
+    /* CALL returns one more result (its status) */
+    while (mysql_more_results(m)) {
+        if (mysql_next_result(m) > 0 || !discard_result(m))
+            return my_fail(c, err);
+    }
+    return WR_OK;
+}
+
+/* Where the DSN points, for messages: socket path or host:port. */
+static void describe_server(const wr_dsn *d, unsigned port, char *out, size_t size)
+{
+    const char *socket = wr_dsn_get(d, "socket");
+    const char *host = wr_dsn_get(d, "host");
+    if (socket)
+        snprintf(out, size, "socket %s", socket);
+    else if (port)
+        snprintf(out, size, "%s:%u", host ? host : "localhost", port);
+    else
+        snprintf(out, size, "%s", host ? host : "localhost");
+}
+
+static int open_session(wr_conn *c, const wr_dsn *d, unsigned port, unsigned timeout, wr_err *err)
+{
+    MYSQL *m = mysql_init(NULL);
+    if (!m)
+        return wr_error(err, WR_ENOMEM, "%s: mysql: out of memory", c->who);
+    my_bool reconnect = 0;
+    if (mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4") || mysql_options(m, MYSQL_OPT_RECONNECT, &reconnect)
+        || mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout)) {
+        mysql_close(m);
+        return wr_error(err, WR_ERROR, "%s: mysql: cannot set connection options", c->who);
+    }
+    if (!mysql_real_connect(m, wr_dsn_get(d, "host"), wr_dsn_get(d, "user"), wr_dsn_get(d, "password"),
+                            wr_dsn_get(d, "dbname"), port, wr_dsn_get(d, "socket"), 0)) {
+        char where[WR_DSN_VALUE_SIZE + 16], message[sizeof err->message];
+        describe_server(d, port, where, sizeof where);
+        snprintf(message, sizeof message, "%s (error %u)", mysql_error(m), mysql_errno(m));
+        wr_one_line(message);
+        mysql_close(m);
+        return wr_error(err, WR_ECONNECT, "%s: mysql: cannot connect to %s: %s", c->who, where, message);
+    }
+    c->handle = m;
+    return WR_OK;
+}
+
+static int my_connect(wr_conn *c, const char *dsn, wr_err *err)
+{
+    wr_dsn d;
+    unsigned port = 0, timeout = 0;
+    int rc = wr_dsn_parse(&d, dsn, false, c->who, err);
+    if (!rc)
+        rc = wr_dsn_check_keys(&d, KEYS, "mysql", c->who, err);
+    if (!rc)
+        rc = wr_dsn_get_uint(&d, "port", 1, 65535, 0, &port, c->who, err);
+    if (!rc)
+        rc = wr_dsn_get_uint(&d, "connect_timeout", 1, 3600, 10, &timeout, c->who, err);
+    if (!rc)
+        rc = open_session(c, &d, port, timeout, err);
+    wr_dsn_wipe(&d);
+    if (rc)
+        return rc;
+    rc = my_exec(c, "SET time_zone = '+00:00'", err);
+    if (!rc)
+        rc = my_exec(c, "SET sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE'", err);
+    if (rc) {   /* the session is unusable as we promise it: no connection */
+        my_close(c);
+        if (err)
+            err->code = WR_ECONNECT;
+        return WR_ECONNECT;
+    }
+    return WR_OK;
+}
+
+const wr_driver wr_mysql_driver = {
+    .connect = my_connect,
+    .close = my_close,
+    .exec = my_exec,
+    .is_lost = my_is_lost,
+};

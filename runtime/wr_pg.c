@@ -1,0 +1,139 @@
+/* wr_pg.c - the PostgreSQL driver, on libpq.  The DSN goes to libpq as
+ * given (its conninfo or URL syntax; a key=value DSN is checked by
+ * wr_dsn.c first); the session is always UTF8 and UTC.
+ *
+ * Must never: print (libpq's default notice processor writes NOTICEs to
+ * stderr; ours drops them), leave a connection in COPY state, or decide
+ * "lost" by any other test than libpq's own CONNECTION_BAD. */
+#include <stdio.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "wr_internal.h"
+
+static void drop_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+static PGconn *pg(const wr_conn *c)
+{
+    return c->handle;
+}
+
+static bool pg_is_lost(const wr_conn *c)
+{
+    return PQstatus(pg(c)) == CONNECTION_BAD;
+}
+
+static void pg_close(wr_conn *c)
+{
+    PQfinish(pg(c));   /* NULL-safe */
+    c->handle = NULL;
+}
+
+/* A statement that started COPY gets no data from wr_exec: end it, and
+ * read what is left, so the connection is usable again. */
+static void abandon_copy(PGconn *conn, ExecStatusType st)
+{
+    if (st == PGRES_COPY_IN || st == PGRES_COPY_BOTH) {
+        PQputCopyEnd(conn, "wr_exec sends no COPY data");
+    } else if (st == PGRES_COPY_OUT) {
+        char *buf;
+        while (PQgetCopyData(conn, &buf, 0) > 0)
+            PQfreemem(buf);
+    }
+    PGresult *r;
+    while ((r = PQgetResult(conn)) != NULL)
+        PQclear(r);
+}
+
+/* The message of a failed result: primary text, detail and SQLSTATE. */
+static void result_message(PGconn *conn, const PGresult *r, char *out, size_t size)
+{
+    const char *primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    if (!primary) {
+        snprintf(out, size, "%s", PQerrorMessage(conn));
+    } else {
+        const char *detail = PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL);
+        const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+        snprintf(out, size, "%s%s%s%s%s%s", primary, detail ? "; " : "", detail ? detail : "",
+                 state ? " (SQLSTATE " : "", state ? state : "", state ? ")" : "");
+    }
+    wr_one_line(out);
+}
+
+static int pg_exec(wr_conn *c, const char *sql, wr_err *err)
+{
+    PGconn *conn = pg(c);
+    PGresult *r = PQexec(conn, sql);
+    ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY) {
+        PQclear(r);
+        return WR_OK;
+    }
+    if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH) {
+        PQclear(r);
+        abandon_copy(conn, st);
+        return wr_error(err, WR_ERROR, "%s: postgres: wr_exec cannot run COPY; use the bulk loader", c->who);
+    }
+    char message[sizeof err->message];
+    result_message(conn, r, message, sizeof message);
+    PQclear(r);
+    if (pg_is_lost(c))
+        return wr_error(err, WR_ECONNECT, "%s: postgres: connection lost: %s", c->who, message);
+    return wr_error(err, WR_ERROR, "%s: postgres: %s", c->who, message);
+}
+
+/* libpq names the word it cannot read in a malformed conninfo ("missing
+ * \"=\" after \"...\""), which may be a piece of a password: key=value
+ * DSNs are checked with our parser first, which reports keys and word
+ * positions only.  URLs and plain database names go to libpq unchecked. */
+static int check_conninfo(const wr_conn *c, const char *dsn, wr_err *err)
+{
+    if (!strchr(dsn, '=') || strncmp(dsn, "postgresql://", 13) == 0 || strncmp(dsn, "postgres://", 11) == 0)
+        return WR_OK;
+    wr_dsn d;
+    int rc = wr_dsn_parse(&d, dsn, true, c->who, err);
+    wr_dsn_wipe(&d);
+    return rc;
+}
+
+static int pg_connect(wr_conn *c, const char *dsn, wr_err *err)
+{
+    int rc = check_conninfo(c, dsn, err);
+    if (rc)
+        return rc;
+    /* expand_dbname: the DSN's own keys come first, then ours override. */
+    const char *const keys[] = { "dbname", "client_encoding", NULL };
+    const char *const values[] = { dsn, "UTF8", NULL };
+    PGconn *conn = PQconnectdbParams(keys, values, 1);
+    if (!conn)
+        return wr_error(err, WR_ENOMEM, "%s: postgres: out of memory", c->who);
+    if (PQstatus(conn) != CONNECTION_OK) {
+        char message[sizeof err->message];
+        snprintf(message, sizeof message, "%s", PQerrorMessage(conn));
+        wr_one_line(message);
+        PQfinish(conn);
+        return wr_error(err, WR_ECONNECT, "%s: postgres: cannot connect: %s", c->who, message);
+    }
+    PQsetNoticeProcessor(conn, drop_notice, NULL);
+    c->handle = conn;
+    rc = pg_exec(c, "SET TIME ZONE 'UTC'", err);
+    if (rc) {   /* the session is unusable as we promise it: no connection */
+        pg_close(c);
+        if (err)
+            err->code = WR_ECONNECT;
+        return WR_ECONNECT;
+    }
+    return WR_OK;
+}
+
+const wr_driver wr_pg_driver = {
+    .connect = pg_connect,
+    .close = pg_close,
+    .exec = pg_exec,
+    .is_lost = pg_is_lost,
+};
