@@ -94,7 +94,8 @@ install: wellosc
 	install -m 644 wellosc.1 $(DESTDIR)$(PREFIX)/share/man/man1/wellosc.1
 
 test: deps
-	$(MAKE) unit-test cli-test
+	@bash tests/install-deps.sh servers
+	$(MAKE) unit-test cli-test gen-check runtime-test
 
 include tests/tests.mk
 include runtime/runtime.mk

@@ -252,6 +252,33 @@ static bool is_reversible(const ast_mapping_line *line)
     return line->expr->kind == WM_E_COLUMN;
 }
 
+/* What an adapter can compute in every dialect's SQL when it reads a
+ * read-only field; NULL when e qualifies, else the part that does not. */
+static const wm_expr *beyond_adapter_sql(const wm_expr *e)
+{
+    switch (e->kind) {
+    case WM_E_COLUMN:
+    case WM_E_LITERAL:
+        return NULL;
+    case WM_E_CALL:
+        if (e->func != WM_FN_UPPER && e->func != WM_FN_LOWER && e->func != WM_FN_TRIM && e->func != WM_FN_COALESCE)
+            return e;
+        break;
+    case WM_E_BINARY:
+        if (e->op != WM_OP_CONCAT)
+            return e;
+        break;
+    case WM_E_NEG:
+        return e;
+    }
+    for (size_t i = 0; i < e->n_args; i++) {
+        const wm_expr *bad = beyond_adapter_sql(e->args[i]);
+        if (bad)
+            return bad;
+    }
+    return NULL;
+}
+
 static void check_line(sema *s, const block_ctx *c, const ast_block *b, wm_entity *e,
                        const ast_mapping_line *line, wm_field *f, wm_field_map *out)
 {
@@ -280,6 +307,12 @@ static void check_line(sema *s, const block_ctx *c, const ast_block *b, wm_entit
         check_value_map(s, line, f, c->is_adapter);
     else
         sema_check_assign(s, line->expr, f);
+    const wm_expr *bad = c->is_adapter && !line->is_two_way ? beyond_adapter_sql(line->expr) : NULL;
+    if (bad) {
+        wm_diag *d = wm_error(s->diags, bad->loc, "an adapter cannot read this transform from the client's table");
+        wm_hint(d, "adapter mappings may use columns, literals, upper, lower, trim, coalesce and '||'; "
+                   "an etl tenant's sync can use every transform");
+    }
     if (c->is_adapter && line->is_two_way) {
         if (!is_reversible(line)) {
             wm_diag *d = wm_error(s->diags, line->expr->loc,

@@ -112,8 +112,8 @@ static const char *expr_sql(builder *b, wm_diags *diags, const wm_expr *e)
     case WM_E_NEG:
         break;
     }
-    wm_diag *dg = wm_error(diags, e->loc, "this transform cannot be read through an adapter yet");
-    wm_hint(dg, "adapter mappings may use columns, literals, upper, lower, trim, coalesce and '||'");
+    /* sema refuses these in adapter mappings; reaching here is a compiler bug */
+    wm_error(diags, e->loc, "internal error: no SQL for this transform in an adapter");
     return NULL;
 }
 

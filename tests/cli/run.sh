@@ -71,6 +71,17 @@ SPEC
 expect_status 0 "warnings only" -- "$wellosc" check "$tmp/warn.wmap"
 grep -q "warning: enum value 'B' of field 's' is never produced by this map" "$tmp/err" && ok || bad "warning text: $(cat "$tmp/err")"
 
+# gen: usage errors, spec errors write nothing, output is deterministic.
+expect_status 2 "gen without -o" -- "$wellosc" gen examples/gulf_native.wmap
+expect_status 1 "gen of a spec with errors" -- "$wellosc" gen -o "$tmp/bad" tests/cli/typo.wmap
+[ ! -e "$tmp/bad" ] && ok || bad "gen wrote files for a spec with errors"
+expect_status 0 "gen" -- "$wellosc" gen -o "$tmp/g1" examples/permian_ops.wmap
+expect_status 0 "gen again" -- "$wellosc" gen -o "$tmp/g2" examples/permian_ops.wmap
+diff -r "$tmp/g1" "$tmp/g2" >/dev/null && ok || bad "gen is not deterministic"
+for f in well.h well.c repos.h repos.c permian_ops_well.c ddl_postgres.sql permian_ops_schema.sql; do
+    [ -s "$tmp/g1/$f" ] && ok || bad "gen did not write $f"
+done
+
 if [ -f wellosc.1 ]; then
     if command -v groff >/dev/null; then
         out=$(groff -man -Tutf8 -ww wellosc.1 2>&1 >/dev/null)
