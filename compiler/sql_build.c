@@ -258,101 +258,99 @@ static const char *insert_value(builder *b, const wm_store *s, const wm_store_co
     return param(b, i);
 }
 
+/* The value the UPDATE part of save() gives column i: the inserted row's
+ * (PostgreSQL, MySQL) or the parameter's; unset defaults keep the row's own. */
+static const char *updated_value(builder *b, const wm_store *s, const wm_store_col *c, int i)
+{
+    wm_arena *a = b->a;
+    const char *col = q(b, c->column);
+    if (c->field->has_default) {
+        const char *own = b->d == WM_DIALECT_ORACLE ? wm_arena_printf(a, "t.%s", col)
+                        : b->d == WM_DIALECT_SQLSERVER ? col
+                        : wm_arena_printf(a, "%s.%s", wm_sql_table(a, b->d, &s->table), col);
+        return wm_arena_printf(a, "COALESCE(%s, %s)", param(b, i), own);
+    }
+    switch (b->d) {
+    case WM_DIALECT_POSTGRES: return wm_arena_printf(a, "EXCLUDED.%s", col);
+    case WM_DIALECT_MYSQL: return wm_arena_printf(a, "VALUES(%s)", col);
+    default: return param(b, i);
+    }
+}
+
+/* "c = v, ..." of save()'s UPDATE: every written column but the key, then
+ * the auto field; "" when there is nothing to update. */
+static const char *update_sets(builder *b, const wm_sql_ops *ops, const wm_store *s)
+{
+    wm_arena *a = b->a;
+    const char *target = b->d == WM_DIALECT_ORACLE ? "t." : "";
+    const char *sets = "";
+    for (int i = 0; i < (int)ops->n_save_cols; i++) {
+        const wm_store_col *c = ops->save_cols[i];
+        if (c != s->key)
+            sets = wm_arena_printf(a, "%s%s%s%s = %s", sets, sets[0] ? ", " : "", target, q(b, c->column),
+                                   updated_value(b, s, c, i));
+    }
+    if (s->auto_updated)
+        sets = wm_arena_printf(a, "%s%s%s%s = %s", sets, sets[0] ? ", " : "", target,
+                               q(b, s->auto_updated->column), wm_sql_now(b->d));
+    return sets;
+}
+
+/* The column list and VALUES of save()'s INSERT. */
+static void insert_lists(builder *b, const wm_sql_ops *ops, const wm_store *s, const char **cols, const char **values)
+{
+    wm_arena *a = b->a;
+    *cols = *values = "";
+    for (int i = 0; i < (int)ops->n_save_cols; i++) {
+        const wm_store_col *c = ops->save_cols[i];
+        *cols = wm_arena_printf(a, "%s%s%s", *cols, i ? ", " : "", q(b, c->column));
+        *values = wm_arena_printf(a, "%s%s%s", *values, i ? ", " : "", insert_value(b, s, c, i));
+    }
+    if (s->auto_updated) {
+        *cols = wm_arena_printf(a, "%s, %s", *cols, q(b, s->auto_updated->column));
+        *values = wm_arena_printf(a, "%s, %s", *values, wm_sql_now(b->d));
+    }
+}
+
 static void save(builder *b, const wm_sql_ops *ops, const wm_store *s, wm_sql_stmt *st)
 {
     wm_arena *a = b->a;
     const char *table = wm_sql_table(a, b->d, &s->table);
-    const char *cols = "", *values = "", *sets = "";
-    int n = (int)ops->n_save_cols;
-    for (int i = 0; i < n; i++) {
-        const wm_store_col *c = ops->save_cols[i];
-        cols = wm_arena_printf(a, "%s%s%s", cols, i ? ", " : "", q(b, c->column));
-    }
-    if (s->auto_updated)
-        cols = wm_arena_printf(a, "%s, %s", cols, q(b, s->auto_updated->column));
-
     const char *key = q(b, s->key->column);
+    int key_param = 0;
+    for (int i = 0; i < (int)ops->n_save_cols; i++)
+        if (ops->save_cols[i] == s->key)
+            key_param = i;
+    const char *cols, *values, *sets;
+    /* MySQL's placeholders are positional: build in the order they appear */
+    if (b->d == WM_DIALECT_POSTGRES || b->d == WM_DIALECT_MYSQL) {
+        insert_lists(b, ops, s, &cols, &values);
+        sets = update_sets(b, ops, s);
+    } else {
+        sets = update_sets(b, ops, s);
+        insert_lists(b, ops, s, &cols, &values);
+    }
+    const char *same_key = wm_arena_printf(a, "%s = %s", key, key); /* an UPDATE that changes nothing */
     switch (b->d) {
     case WM_DIALECT_POSTGRES:
-    case WM_DIALECT_MYSQL: {
-        for (int i = 0; i < n; i++)
-            values = wm_arena_printf(a, "%s%s%s", values, i ? ", " : "", insert_value(b, s, ops->save_cols[i], i));
-        if (s->auto_updated)
-            values = wm_arena_printf(a, "%s, %s", values, wm_sql_now(b->d));
-        for (int i = 0; i < n; i++) {
-            const wm_store_col *c = ops->save_cols[i];
-            if (c == s->key)
-                continue;
-            const char *col = q(b, c->column);
-            const char *v;
-            if (c->field->has_default) /* unset keeps what the row has */
-                v = wm_arena_printf(a, "COALESCE(%s, %s.%s)", param(b, i), table, col);
-            else
-                v = b->d == WM_DIALECT_POSTGRES ? wm_arena_printf(a, "EXCLUDED.%s", col)
-                                                : wm_arena_printf(a, "VALUES(%s)", col);
-            sets = wm_arena_printf(a, "%s%s%s = %s", sets, sets[0] ? ", " : "", col, v);
-        }
-        if (s->auto_updated)
-            sets = wm_arena_printf(a, "%s%s%s = %s", sets, sets[0] ? ", " : "", q(b, s->auto_updated->column),
-                                   wm_sql_now(b->d));
-        if (b->d == WM_DIALECT_POSTGRES)
-            b->sql = sets[0] ? wm_arena_printf(a, "INSERT INTO %s (%s) VALUES (%s) ON CONFLICT (%s) DO UPDATE SET %s",
-                                               table, cols, values, key, sets)
-                             : wm_arena_printf(a, "INSERT INTO %s (%s) VALUES (%s) ON CONFLICT (%s) DO NOTHING",
-                                               table, cols, values, key);
-        else
-            b->sql = wm_arena_printf(a, "INSERT INTO %s (%s) VALUES (%s) ON DUPLICATE KEY UPDATE %s", table, cols,
-                                     values, sets[0] ? sets : wm_arena_printf(a, "%s = %s", key, key));
+        b->sql = sets[0] ? wm_arena_printf(a, "INSERT INTO %s (%s) VALUES (%s) ON CONFLICT (%s) DO UPDATE SET %s",
+                                           table, cols, values, key, sets)
+                         : wm_arena_printf(a, "INSERT INTO %s (%s) VALUES (%s) ON CONFLICT (%s) DO NOTHING",
+                                           table, cols, values, key);
         break;
-    }
-    case WM_DIALECT_SQLSERVER: {
-        int key_param = 0;
-        for (int i = 0; i < n; i++) {
-            const wm_store_col *c = ops->save_cols[i];
-            if (c == s->key) {
-                key_param = i;
-                continue;
-            }
-            const char *col = q(b, c->column);
-            const char *v = c->field->has_default ? wm_arena_printf(a, "COALESCE(%s, %s)", param(b, i), col) : param(b, i);
-            sets = wm_arena_printf(a, "%s%s%s = %s", sets, sets[0] ? ", " : "", col, v);
-        }
-        if (s->auto_updated)
-            sets = wm_arena_printf(a, "%s%s%s = %s", sets, sets[0] ? ", " : "", q(b, s->auto_updated->column),
-                                   wm_sql_now(b->d));
-        for (int i = 0; i < n; i++)
-            values = wm_arena_printf(a, "%s%s%s", values, i ? ", " : "", insert_value(b, s, ops->save_cols[i], i));
-        if (s->auto_updated)
-            values = wm_arena_printf(a, "%s, %s", values, wm_sql_now(b->d));
+    case WM_DIALECT_MYSQL:
+        b->sql = wm_arena_printf(a, "INSERT INTO %s (%s) VALUES (%s) ON DUPLICATE KEY UPDATE %s", table, cols,
+                                 values, sets[0] ? sets : same_key);
+        break;
+    case WM_DIALECT_SQLSERVER:
         b->sql = wm_arena_printf(a,
             "SET NOCOUNT ON; SET XACT_ABORT ON; BEGIN TRANSACTION; "
             "UPDATE %s WITH (UPDLOCK, HOLDLOCK) SET %s WHERE %s = %s; "
             "IF @@ROWCOUNT = 0 INSERT INTO %s (%s) VALUES (%s); "
             "COMMIT TRANSACTION;",
-            table, sets[0] ? sets : wm_arena_printf(a, "%s = %s", key, key), key, param(b, key_param),
-            table, cols, values);
+            table, sets[0] ? sets : same_key, key, param(b, key_param), table, cols, values);
         break;
-    }
-    case WM_DIALECT_ORACLE: {
-        int key_param = 0;
-        for (int i = 0; i < n; i++)
-            if (ops->save_cols[i] == s->key)
-                key_param = i;
-        for (int i = 0; i < n; i++) {
-            const wm_store_col *c = ops->save_cols[i];
-            if (c == s->key)
-                continue;
-            const char *col = q(b, c->column);
-            const char *v = c->field->has_default ? wm_arena_printf(a, "COALESCE(%s, t.%s)", param(b, i), col) : param(b, i);
-            sets = wm_arena_printf(a, "%s%st.%s = %s", sets, sets[0] ? ", " : "", col, v);
-        }
-        if (s->auto_updated)
-            sets = wm_arena_printf(a, "%s%st.%s = %s", sets, sets[0] ? ", " : "", q(b, s->auto_updated->column),
-                                   wm_sql_now(b->d));
-        for (int i = 0; i < n; i++)
-            values = wm_arena_printf(a, "%s%s%s", values, i ? ", " : "", insert_value(b, s, ops->save_cols[i], i));
-        if (s->auto_updated)
-            values = wm_arena_printf(a, "%s, %s", values, wm_sql_now(b->d));
+    case WM_DIALECT_ORACLE:
         b->sql = wm_arena_printf(a,
             "MERGE INTO %s t USING (SELECT %s AS k FROM dual) s ON (t.%s = s.k) "
             "WHEN MATCHED THEN UPDATE SET %s "
@@ -360,8 +358,7 @@ static void save(builder *b, const wm_sql_ops *ops, const wm_store *s, wm_sql_st
             table, param(b, key_param), key, sets[0] ? sets : "t.ROWID = t.ROWID", cols, values);
         break;
     }
-    }
-    finish(b, st, n);
+    finish(b, st, (int)ops->n_save_cols);
 }
 
 static void delete_stmt(builder *b, const wm_store *s, wm_sql_stmt *st)
