@@ -99,6 +99,8 @@ test: deps
 
 include tests/tests.mk
 include runtime/runtime.mk
+include tests/fuzz/fuzz.mk
+include bench/bench.mk
 
 # generated/ holds what wellosc emits for every example, checked in so a
 # reviewer can read it.  `make generated` rewrites it; `make gen-check`

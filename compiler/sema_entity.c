@@ -1,7 +1,7 @@
 /* sema_entity.c - checks of entity definitions: types, modifiers, the key,
  * soft delete, references, filters and order.  Builds wm_entity. */
+#include <ctype.h>
 #include <string.h>
-#include <strings.h>
 
 #include "sema.h"
 
@@ -86,6 +86,7 @@ static wm_type resolve_type(sema *s, const ast_type *at)
             return t;
         }
         t.enum_values = wm_arena_alloc(s->arena, nargs * sizeof *t.enum_values);
+        wm_symtab seen = { 0 };
         for (const ast_type_arg *a = at->args; a; a = a->next) {
             if (a->is_number) {
                 wm_error(s->diags, a->loc, "enum values are names, not numbers");
@@ -98,15 +99,17 @@ static wm_type resolve_type(sema *s, const ast_type *at)
                     return t;
                 }
             }
-            for (size_t i = 0; i < t.n_enum_values; i++) {
-                if (strcasecmp(t.enum_values[i], a->text) == 0) {
-                    wm_diag *d = strcmp(t.enum_values[i], a->text) == 0
-                        ? wm_error(s->diags, a->loc, "enum value '%s' is listed twice", a->text)
-                        : wm_error(s->diags, a->loc, "enum values '%s' and '%s' differ only in case",
-                                   t.enum_values[i], a->text);
-                    (void)d;
-                    return t;
-                }
+            /* case-folded, since the C constants are upper case */
+            char *folded = wm_arena_strdup(s->arena, a->text);
+            for (char *c = folded; *c; c++)
+                *c = (char)tolower((unsigned char)*c);
+            const char *first = wm_symtab_put(s->arena, &seen, folded, (void *)a->text);
+            if (first) {
+                if (strcmp(first, a->text) == 0)
+                    wm_error(s->diags, a->loc, "enum value '%s' is listed twice", a->text);
+                else
+                    wm_error(s->diags, a->loc, "enum values '%s' and '%s' differ only in case", first, a->text);
+                return t;
             }
             t.enum_values[t.n_enum_values++] = a->text;
         }

@@ -2,6 +2,7 @@
  * every map (adapter) and sync (etl) block: coverage of the entity, types,
  * value maps, reversibility, incremental modes, and what each database
  * dialect can and cannot do. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "sema.h"
@@ -146,19 +147,19 @@ static bool to_seconds(sema *s, const ast_quantity *q, const char *what, uint64_
 
 /* ---- value maps ---------------------------------------------------------- */
 
-static bool same_literal(const wm_literal *a, const wm_literal *b)
+/* A literal as a hash key: equal values, equal keys ("1" and "1.0"). */
+static const char *literal_key(wm_arena *a, const wm_literal *l)
 {
-    if (a->kind != b->kind)
-        return false;
-    if (a->kind == WM_L_NUMBER)
-        return wm_number_compare(a->text, b->text) == 0;
-    return strcmp(a->text, b->text) == 0;
+    if (l->kind == WM_L_NUMBER)
+        return wm_arena_printf(a, "n:%.17g", strtod(l->text, NULL));
+    return wm_arena_printf(a, "%d:%s", (int)l->kind, l->text);
 }
 
 static void check_value_map(sema *s, const ast_mapping_line *line, const wm_field *f, bool is_adapter)
 {
     const wm_value_map *m = line->value_map;
     const wm_type *from_type = &line->expr->type;
+    wm_symtab keys = { 0 }, outputs = { 0 }; /* hashed: a map may have 100,000 entries */
     for (size_t i = 0; i < m->n_entries; i++) {
         const wm_map_entry *en = &m->entries[i];
         if (en->is_two_way != line->is_two_way) {
@@ -176,15 +177,12 @@ static void check_value_map(sema *s, const ast_mapping_line *line, const wm_fiel
             if (why)
                 wm_error(s->diags, en->from.loc, "map key does not match the mapped value: %s", why);
         }
-        for (size_t j = 0; j < i; j++) {
-            if (same_literal(&m->entries[j].from, &en->from)) {
-                wm_diag *d = wm_error(s->diags, en->from.loc, "%s is mapped twice",
-                                      en->from.kind == WM_L_STRING
-                                          ? wm_arena_printf(s->arena, "\"%s\"", en->from.text)
-                                          : en->from.text);
-                wm_note(d, m->entries[j].from.loc, "first mapped here");
-                break;
-            }
+        const wm_map_entry *first = wm_symtab_put(s->arena, &keys, literal_key(s->arena, &en->from), (void *)en);
+        if (first) {
+            wm_diag *d = wm_error(s->diags, en->from.loc, "%s is mapped twice",
+                                  en->from.kind == WM_L_STRING ? wm_arena_printf(s->arena, "\"%s\"", en->from.text)
+                                                               : en->from.text);
+            wm_note(d, first->from.loc, "first mapped here");
         }
         if (en->to.kind == WM_L_NULL) {
             if (f->is_required)
@@ -192,17 +190,12 @@ static void check_value_map(sema *s, const ast_mapping_line *line, const wm_fiel
         } else {
             sema_check_literal(s, &en->to, f, "map value");
         }
-        if (line->is_two_way) {
-            for (size_t j = 0; j < i; j++) {
-                if (same_literal(&m->entries[j].to, &en->to)) {
-                    wm_diag *d = wm_error(s->diags, en->to.loc,
-                                          "%s is produced twice, so the map cannot be written back",
-                                          en->to.text);
-                    wm_hint(d, "make the mapping read-only with '<-', or map each value once");
-                    wm_note(d, m->entries[j].to.loc, "also produced here");
-                    break;
-                }
-            }
+        const wm_map_entry *other = wm_symtab_put(s->arena, &outputs, literal_key(s->arena, &en->to), (void *)en);
+        if (line->is_two_way && other) {
+            wm_diag *d = wm_error(s->diags, en->to.loc, "%s is produced twice, so the map cannot be written back",
+                                  en->to.text);
+            wm_hint(d, "make the mapping read-only with '<-', or map each value once");
+            wm_note(d, other->to.loc, "also produced here");
         }
     }
     switch (m->otherwise) {
@@ -227,9 +220,11 @@ static void check_value_map(sema *s, const ast_mapping_line *line, const wm_fiel
     if (f->type.kind == WM_T_ENUM && m->otherwise != WM_ELSE_KEEP) {
         for (size_t v = 0; v < f->type.n_enum_values; v++) {
             const char *value = f->type.enum_values[v];
-            bool is_produced = m->otherwise == WM_ELSE_DEFAULT && strcmp(m->else_value.text, value) == 0;
-            for (size_t i = 0; i < m->n_entries && !is_produced; i++)
-                is_produced = m->entries[i].to.kind != WM_L_NULL && strcmp(m->entries[i].to.text, value) == 0;
+            wm_literal as_name = { WM_L_NAME, value, false, m->loc };
+            wm_literal as_string = { WM_L_STRING, value, false, m->loc };
+            bool is_produced = (m->otherwise == WM_ELSE_DEFAULT && strcmp(m->else_value.text, value) == 0)
+                               || wm_symtab_get(&outputs, literal_key(s->arena, &as_name))
+                               || wm_symtab_get(&outputs, literal_key(s->arena, &as_string));
             if (!is_produced) {
                 wm_diag *d = wm_warning(s->diags, m->loc, "enum value '%s' of field '%s' is never produced by this map",
                                         value, f->name);

@@ -1,0 +1,51 @@
+/* fuzz_frontend.c - libFuzzer target: the whole front end (load, lex,
+ * parse, analyze, print the diagnostics) on arbitrary bytes.  Imports are
+ * refused so that no input reaches the file system.  Besides the
+ * sanitizers, it checks two promises of the front end and aborts when one
+ * is broken: a spec that does not analyze has at least one error, and every
+ * located diagnostic points at line >= 1, column >= 1.
+ *
+ *   make fuzz FUZZ_SECONDS=600      (tests/fuzz/fuzz.mk)
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "frontend.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static FILE *devnull;
+
+static void broken(const char *promise)
+{
+    fprintf(stderr, "fuzz_frontend: broken promise: %s\n", promise);
+    abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (!devnull) {
+        devnull = fopen("/dev/null", "w");
+        if (!devnull) {
+            perror("fuzz_frontend: /dev/null");
+            exit(2);
+        }
+    }
+    wm_arena *arena = wm_arena_new();
+    wm_frontend f;
+    wm_frontend_init(&f, arena);
+    f.is_import_allowed = false;
+    wm_load_buffer(&f, "fuzz.wmap", (const char *)data, size);
+    wm_model *m = wm_analyze(&f);
+    if (!m && f.diags.errors == 0)
+        broken("wm_analyze returned NULL without an error");
+    wm_diags_print(&f.diags, devnull, 0);
+    for (size_t i = 0; i < wm_diags_count(&f.diags); i++) {
+        wm_loc loc = wm_diag_loc(wm_diags_at(&f.diags, i));
+        if (loc.src && (loc.line < 1 || loc.col < 1))
+            broken("a diagnostic is located at line 0 or column 0");
+    }
+    wm_arena_free(arena);
+    return 0;
+}
