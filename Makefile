@@ -33,7 +33,7 @@ FRONT_OBJ  = $(FRONT_SRC:%.c=$(B)/%.o) $(GEN_SRC:%.c=%.o)
 DRIVER_OBJ = $(DRIVER_SRC:%.c=$(B)/%.o)
 ASAN_FRONT_OBJ = $(FRONT_SRC:%.c=$(B)/asan/%.o) $(GEN_SRC:$(B)/%.c=$(B)/asan/gen/%.o)
 
-.PHONY: all test unit-test cli-test demo bench fuzz fuzz-build clean install deps generated gen-check
+.PHONY: all test unit-test cli-test demo bench fuzz fuzz-build clean install deps generated gen-check ddl-test
 all: wellosc
 
 # Installs the Debian packages that are missing (as root), nothing else.
@@ -95,7 +95,10 @@ install: wellosc
 
 test: deps
 	@bash tests/install-deps.sh servers
-	$(MAKE) unit-test cli-test gen-check runtime-test
+	$(MAKE) unit-test cli-test gen-check runtime-test ddl-test
+
+ddl-test:
+	bash tests/ddl/run.sh
 
 include tests/tests.mk
 include runtime/runtime.mk

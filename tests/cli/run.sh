@@ -82,6 +82,18 @@ for f in well.h well.c repos.h repos.c permian_ops_well.c ddl_postgres.sql permi
     [ -s "$tmp/g1/$f" ] && ok || bad "gen did not write $f"
 done
 
+# Generated code built against another runtime version fails to compile,
+# saying which side to update.
+mkdir -p "$tmp/rt-new" "$tmp/rt-old"
+sed 's/^#define WR_VERSION_NUMBER .*/#define WR_VERSION_NUMBER 99/' runtime/wr.h >"$tmp/rt-old/wr.h"
+sed 's/^#define WR_MIN_COMPILER_VERSION .*/#define WR_MIN_COMPILER_VERSION 99999/' runtime/wr.h >"$tmp/rt-new/wr.h"
+echo '#include "well.h"' >"$tmp/use.c"
+cc -std=c11 -fsyntax-only -I"$tmp/rt-old" -I"$tmp/g1" "$tmp/use.c" 2>"$tmp/err" && bad "old runtime accepted"
+grep -q 'newer than this runtime: update libwellosrt' "$tmp/err" && ok || bad "old runtime: $(head -2 "$tmp/err")"
+cc -std=c11 -fsyntax-only -I"$tmp/rt-new" -I"$tmp/g1" "$tmp/use.c" 2>"$tmp/err" && bad "newer runtime accepted"
+grep -q 'older than this runtime accepts: regenerate' "$tmp/err" && ok || bad "new runtime: $(head -2 "$tmp/err")"
+cc -std=c11 -fsyntax-only -Iruntime -I"$tmp/g1" "$tmp/use.c" && ok || bad "the matching runtime was refused"
+
 if [ -f wellosc.1 ]; then
     if command -v groff >/dev/null; then
         out=$(groff -man -Tutf8 -ww wellosc.1 2>&1 >/dev/null)
