@@ -252,4 +252,116 @@ size_t wr_utf8_length(const char *s);
 /* Do two number texts denote the same value ("1" and "1.00")? */
 bool wr_numeric_text_equal(const char *a, const char *b);
 
+/* ---- transforms of sync agents -------------------------------------------
+ * Generated transforms are straight-line C over text values (NULL: SQL
+ * NULL): each wr_xf_* takes text and returns text in x->mem.  The first
+ * failure (a value that does not parse, does not fit, is not in a map)
+ * marks x failed with a reason naming x->field, and every later call
+ * returns NULL, so a transform runs to its end and checks once.  A failed
+ * row is rejected; the batch goes on. */
+typedef struct wr_xf {
+    wr_arena *mem;
+    const char *field;      /* the target field being computed: named in reasons */
+    bool is_failed;
+    char reason[512];
+} wr_xf;
+
+void wr_xf_fail(wr_xf *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *wr_xf_upper(wr_xf *x, const char *s);       /* Unicode-aware (C.UTF-8) */
+const char *wr_xf_lower(wr_xf *x, const char *s);
+const char *wr_xf_trim(wr_xf *x, const char *s);        /* Unicode white space, both ends */
+const char *wr_xf_concat(wr_xf *x, const char *a, const char *b); /* NULL if either is NULL */
+const char *wr_xf_parse_date(wr_xf *x, const char *s, const char *format);      /* -> YYYY-MM-DD */
+const char *wr_xf_parse_timestamp(wr_xf *x, const char *s, const char *format); /* -> UTC text */
+const char *wr_xf_parse_number(wr_xf *x, const char *s); /* -> plain decimal text */
+/* Exact decimal arithmetic on number text (exponents accepted): op is one
+ * of + - * /; division keeps 18 digits after the point, rounded half even.
+ * NULL in, NULL out. */
+const char *wr_xf_arith(wr_xf *x, char op, const char *a, const char *b);
+const char *wr_xf_negate(wr_xf *x, const char *a);
+
+/* Into a field's type: checked, normalized text, or failure.  Nothing is
+ * rounded or cut unless asked: to_decimal rounds (half even) only with
+ * is_rounded, which generated code sets for arithmetic results. */
+const char *wr_xf_to_text(wr_xf *x, const char *v, unsigned max_chars);  /* 0: unbounded; UTF-8 checked */
+const char *wr_xf_to_uuid(wr_xf *x, const char *v);
+const char *wr_xf_to_int(wr_xf *x, const char *v, unsigned bits);       /* 32 or 64 */
+const char *wr_xf_to_float(wr_xf *x, const char *v);
+const char *wr_xf_to_decimal(wr_xf *x, const char *v, unsigned precision, unsigned scale, bool is_rounded);
+const char *wr_xf_to_bool(wr_xf *x, const char *v);                     /* -> "true" / "false" */
+const char *wr_xf_to_date(wr_xf *x, const char *v);
+const char *wr_xf_to_timestamp(wr_xf *x, const char *v);
+const char *wr_xf_to_json(wr_xf *x, const char *v);                     /* validated */
+const char *wr_xf_to_enum(wr_xf *x, const char *v, const char *const *values); /* NULL-terminated */
+
+/* ---- sync agents ---------------------------------------------------------
+ * A generated agent is data and transforms: every SQL statement it runs is
+ * written by the compiler (so `wellosc plan` can print them), and
+ * wr_agent_main runs them: extract from the source in batches, transform,
+ * COPY into a staging table of the tenant's PostgreSQL, upsert only rows
+ * that differ, and advance the sync state in the same transaction. */
+
+typedef enum { WR_SYNC_FULL, WR_SYNC_WATERMARK, WR_SYNC_WINDOW } wr_sync_mode;
+
+/* Source row (the extract's columns) -> target values (the staging
+ * columns, in order).  0: done; 1: rejected, reason in x; < 0: fatal. */
+typedef int (*wr_transform_fn)(const wr_row *src, const char **out, wr_xf *x);
+
+typedef struct wr_sync_entity {
+    const char *entity;         /* "ProductionRecord" */
+    const char *origin;         /* "examples/texas_energy.wmap:24": the sync block */
+    const char *key_field;      /* target key column's name, for rejects */
+
+    /* on the source */
+    wr_stmt extract;            /* rows; its parameter (if any): the lower bound */
+    int n_source_columns;       /* the extract's columns the transform reads */
+    const char *const *source_column_names; /* for rejects' raw values (JSON) */
+    int watermark_column;       /* index of the watermark in an extract row; -1 */
+    wr_stmt extract_keys;       /* deletes soft: every source key; .sql NULL otherwise */
+    wr_transform_fn key_of;     /* extract_keys row -> the target key (out[0]) */
+
+    wr_sync_mode mode;
+    int64_t window_seconds;     /* WR_SYNC_WINDOW */
+    int64_t lookback_seconds;   /* WR_SYNC_WATERMARK */
+    bool is_null_watermark_rejected;
+    bool is_abort_on_error;     /* `on error abort`; else reject and go on */
+
+    /* the transform and what it fills */
+    wr_transform_fn transform;
+    int n_columns;
+    const char *const *column_names;
+
+    /* on the target (PostgreSQL), in the order they run per batch */
+    const char *stage_create;   /* CREATE TEMP TABLE IF NOT EXISTS ... */
+    const char *stage_truncate;
+    const char *stage_copy;     /* COPY ... FROM STDIN */
+    const char *upsert;         /* INSERT ... SELECT DISTINCT ON ... ON CONFLICT ... WHERE IS DISTINCT FROM */
+    const char *keys_create, *keys_truncate, *keys_copy;  /* deletes soft */
+    const char *mark_deleted;   /* keys gone from the source get the soft-delete time */
+} wr_sync_entity;
+
+typedef struct wr_sync_spec {
+    const char *tenant;
+    const char *compiler_version;
+    const char *spec_hash;      /* of every spec file the agent was built from */
+    wr_dialect source_dialect;
+    const char *source_env;     /* environment variables holding the DSNs */
+    const char *target_env;
+    int64_t interval_seconds;
+    const char *init_sql;       /* --init: tables, state, rejects, marker; idempotent */
+    const char *marker_read;    /* SELECT tenant FROM the marker table */
+    const char *marker_write;   /* $1: the tenant */
+    const char *lock;           /* one agent per tenant: $1 a key */
+    const char *state_read;     /* $1 tenant, $2 entity -> watermark */
+    const char *state_write;    /* $1..$10: tenant, entity, watermark, rows read, written,
+                                 * unchanged, rejected, status, last error */
+    const char *reject_write;   /* $1 tenant, $2 entity, $3 source key, $4 reason, $5 raw (json) */
+    const wr_sync_entity *entities;
+    size_t n_entities;
+} wr_sync_spec;
+
+/* The agent's main(): options, connections, the loop.  Returns the exit
+ * status. */
+int wr_agent_main(const wr_sync_spec *spec, int argc, char **argv);
+
 #endif
