@@ -25,16 +25,17 @@ FRONT_SRC = compiler/arena.c compiler/diag.c compiler/ast.c compiler/load.c \
             compiler/sema_expr.c compiler/types.c compiler/symtab.c \
             compiler/printer.c compiler/names.c compiler/store.c compiler/ctypes.c \
             compiler/sql_build.c compiler/emit_ddl.c compiler/emit_entity.c \
-            compiler/emit_repo.c compiler/emit_factory.c
+            compiler/emit_repo.c compiler/emit_factory.c compiler/emit_sync.c
 GEN_SRC   = $(B)/wmap.tab.c $(B)/wmap.lex.c
-DRIVER_SRC = compiler/main.c compiler/cmd_check.c compiler/cmd_gen.c
+DRIVER_SRC = compiler/main.c compiler/cmd_check.c compiler/cmd_gen.c compiler/cmd_build.c \
+             compiler/cmd_plan.c
 
 FRONT_OBJ  = $(FRONT_SRC:%.c=$(B)/%.o) $(GEN_SRC:%.c=%.o)
 DRIVER_OBJ = $(DRIVER_SRC:%.c=$(B)/%.o)
 ASAN_FRONT_OBJ = $(FRONT_SRC:%.c=$(B)/asan/%.o) $(GEN_SRC:$(B)/%.c=$(B)/asan/gen/%.o)
 
 .PHONY: all test unit-test cli-test demo bench fuzz fuzz-build clean install deps generated gen-check ddl-test
-all: wellosc
+all: wellosc $(B)/libwellosrt.a
 
 # Installs the Debian packages that are missing (as root), nothing else.
 deps:
@@ -88,10 +89,13 @@ demo: deps
 	@./wellosc check --list specs/wellos.wmap
 
 PREFIX ?= /usr/local
-install: wellosc
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+install: wellosc $(B)/libwellosrt.a
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/include/wellos $(DESTDIR)$(PREFIX)/lib/wellos
 	install -m 755 wellosc $(DESTDIR)$(PREFIX)/bin/wellosc
 	install -m 644 wellosc.1 $(DESTDIR)$(PREFIX)/share/man/man1/wellosc.1
+	install -m 644 runtime/wr.h $(DESTDIR)$(PREFIX)/include/wellos/wr.h
+	install -m 644 $(B)/libwellosrt.a $(DESTDIR)$(PREFIX)/lib/wellos/libwellosrt.a
 
 test: deps
 	@bash tests/install-deps.sh servers

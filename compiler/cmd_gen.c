@@ -8,6 +8,8 @@
  *                                  statements as plain SQL (no server here)
  *   <tenant>_schema.sql            adapter tenants: their tables as the spec sees them
  *   ddl_<dialect>.sql              the canonical tables, per dialect
+ *   <tenant>_sync.c                etl tenants: the sync agent (wellosc build links it)
+ *   <tenant>_plan.sql              etl tenants: every statement the agent runs
  *
  * Nothing is written unless every file could be generated. */
 #include <errno.h>
@@ -98,6 +100,10 @@ static bool generate(wm_emit_ctx *cx, wm_diags *diags, outputs *o)
         const wm_tenant *tn = m->tenants[t];
         if (tn->strategy == WM_STRATEGY_ADAPTER)
             wm_emit_adapter_ddl(cx, add_file(o, a, wm_arena_printf(a, "%s_schema.sql", tn->name)), tn);
+        if (tn->strategy == WM_STRATEGY_ETL) {
+            wm_emit_sync(cx, add_file(o, a, wm_arena_printf(a, "%s_sync.c", tn->name)), tn, wm_spec_hash(a, m));
+            wm_emit_plan(cx, add_file(o, a, wm_arena_printf(a, "%s_plan.sql", tn->name)), tn);
+        }
         for (size_t i = 0; i < m->n_entities; i++) {
             const wm_entity *e = m->entities[i];
             wm_store *s = wm_store_for(a, tn, e);

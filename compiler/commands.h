@@ -8,5 +8,7 @@ enum { WM_EXIT_OK = 0, WM_EXIT_SPEC = 1, WM_EXIT_USAGE = 2 };
 
 int wm_cmd_check(int argc, char **argv);
 int wm_cmd_gen(int argc, char **argv);
+int wm_cmd_build(int argc, char **argv);
+int wm_cmd_plan(int argc, char **argv);
 
 #endif

@@ -15,7 +15,7 @@ void wm_emit_banner(const wm_emit_ctx *cx, wm_printer *p, const char *open, cons
              "v", WM_VERSION, "from", cx->origin, "close", close, NULL);
 }
 
-static const char *column_type(wm_arena *a, wm_dialect d, const wm_type *t)
+const char *wm_sql_column_type(wm_arena *a, wm_dialect d, const wm_type *t)
 {
     switch (t->kind) {
     case WM_T_UUID:
@@ -121,7 +121,7 @@ static void emit_column(const wm_emit_ctx *cx, wm_printer *p, wm_dialect d, cons
 {
     wm_arena *a = cx->arena;
     const char *q = wm_sql_quote(a, d, column);
-    const char *type = column_type(a, d, &f->type);
+    const char *type = wm_sql_column_type(a, d, &f->type);
     const char *extra = "";
     if (f->is_required)
         extra = " NOT NULL";
@@ -313,7 +313,7 @@ void wm_emit_adapter_ddl(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *
                 type.length = (uint32_t)longest;
             }
             wm_print(p, "$c$ $type$$nn$,\n", "c", wm_sql_quote(a, d, c->column),
-                     "type", column_type(a, d, &type), "nn", c->field->is_required ? " NOT NULL" : "", NULL);
+                     "type", wm_sql_column_type(a, d, &type), "nn", c->field->is_required ? " NOT NULL" : "", NULL);
         }
         /* columns only a read-only transform reads */
         for (size_t k = 0; k < s->n_cols; k++) {
@@ -322,7 +322,7 @@ void wm_emit_adapter_ddl(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *
                 const wm_expr *col = e->kind == WM_E_COLUMN ? e : e->args[j];
                 if (col->kind == WM_E_COLUMN)
                     wm_print(p, "$c$ $type$,\n", "c", wm_sql_quote(a, d, col->name),
-                             "type", column_type(a, d, &(wm_type){ .kind = WM_T_TEXT }), NULL);
+                             "type", wm_sql_column_type(a, d, &(wm_type){ .kind = WM_T_TEXT }), NULL);
             }
         }
         wm_print(p, "PRIMARY KEY ($k$)\n", "k", wm_sql_quote(a, d, s->key->column), NULL);

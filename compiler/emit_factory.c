@@ -70,6 +70,21 @@ void wm_emit_factory_h(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *un
     wm_print(p, "\n#endif\n", NULL);
 }
 
+/* The drivers this spec's tenants connect with: referencing them is what
+ * links them (and only them) into the program. */
+static const char *link_drivers(wm_arena *a, const wm_model *m)
+{
+    static const char *const uses[] = { "wr_use_postgres", "wr_use_mysql", "wr_use_sqlserver", NULL };
+    bool is_used[4] = { false };
+    for (size_t i = 0; i < m->n_tenants; i++)
+        is_used[tenant_conn(m->tenants[i])->dialect] = true;
+    const char *body = "";
+    for (int d = 0; d < 3; d++)
+        if (is_used[d])
+            body = wm_arena_printf(a, "%s    %s();\n", body, uses[d]);
+    return wm_arena_printf(a, "static void link_drivers(void)\n{\n%s}\n\n", body[0] ? body : "    /* no tenant */\n");
+}
+
 static const char *known_tenants(wm_arena *a, const wm_model *m)
 {
     if (!m->n_tenants)
@@ -113,6 +128,7 @@ void wm_emit_factory_c(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *un
     if (m->n_tenants == 0)
         wm_print(p, "    { NULL, WR_POSTGRES, NULL, }, /* this spec has no tenant */\n", NULL);
     wm_print(p, "};\n\n"
+                "$link$"
                 "static const tenant_info *find_tenant(const char *name, wr_err *err)\n{\n"
                 "    for (size_t i = 0; i < sizeof tenants / sizeof *tenants; i++)\n"
                 "        if (tenants[i].name && strcmp(tenants[i].name, name) == 0)\n"
@@ -121,7 +137,7 @@ void wm_emit_factory_c(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *un
                 "    return NULL;\n"
                 "}\n\n"
                 "void wos_repos_close(wos_repos *r)\n{\n"
-                "    if (!r)\n        return;\n", "known", known_tenants(a, m), NULL);
+                "    if (!r)\n        return;\n", "known", known_tenants(a, m), "link", link_drivers(a, m), NULL);
     for (size_t i = 0; i < m->n_entities; i++)
         wm_print(p, "    if (r->$b$)\n        r->$b$->close(r->$b$);\n", "b", wm_entity_cnames(a, m->entities[i]).base, NULL);
     wm_print(p, "    wr_conn_close(r->conn);\n    free(r);\n}\n\n"
@@ -141,6 +157,7 @@ void wm_emit_factory_c(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *un
     wm_print(p, "    *out = r;\n    return 0;\n}\n\n"
                 "int wos_repos_open(wos_repos **out, const char *tenant, wr_err *err)\n{\n"
                 "    *out = NULL;\n"
+                "    link_drivers();\n"
                 "    const tenant_info *t = find_tenant(tenant, err);\n"
                 "    if (!t)\n        return WR_ECONFIG;\n"
                 "    wr_conn *conn;\n"
@@ -151,6 +168,7 @@ void wm_emit_factory_c(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *un
                 "}\n\n"
                 "int wos_repos_open_dsn(wos_repos **out, const char *tenant, const char *dsn, wr_err *err)\n{\n"
                 "    *out = NULL;\n"
+                "    link_drivers();\n"
                 "    const tenant_info *t = find_tenant(tenant, err);\n"
                 "    if (!t)\n        return WR_ECONFIG;\n"
                 "    wr_conn *conn;\n"

@@ -16,6 +16,8 @@ typedef struct {
 static const command commands[] = {
     { "check", wm_cmd_check, "check specs and report every error" },
     { "gen", wm_cmd_gen, "generate typed repositories and DDL: gen -o DIR FILE..." },
+    { "build", wm_cmd_build, "build an etl tenant's sync agent: build -o BIN FILE..." },
+    { "plan", wm_cmd_plan, "print every statement a sync agent runs, without connecting" },
 };
 enum { N_COMMANDS = sizeof commands / sizeof *commands };
 

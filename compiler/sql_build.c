@@ -55,6 +55,14 @@ const char *wm_sql_now(wm_dialect d)
     return "now()";
 }
 
+static void builder_init(builder *b, wm_arena *a, wm_dialect d)
+{
+    memset(b, 0, sizeof *b);
+    b->a = a;
+    b->d = d;
+    b->sql = "";
+}
+
 static const char *q(builder *b, const char *ident) { return wm_sql_quote(b->a, b->d, ident); }
 
 /* A read-only transform as SQL: the functions every dialect has. */
@@ -115,6 +123,13 @@ static const char *expr_sql(builder *b, wm_diags *diags, const wm_expr *e)
     /* sema refuses these in adapter mappings; reaching here is a compiler bug */
     wm_error(diags, e->loc, "internal error: no SQL for this transform in an adapter");
     return NULL;
+}
+
+const char *wm_sql_expr(wm_arena *a, wm_dialect d, const wm_expr *e, wm_diags *diags)
+{
+    builder b;
+    builder_init(&b, a, d);
+    return expr_sql(&b, diags, e);
 }
 
 static const char *column_sql(builder *b, wm_diags *diags, const wm_store_col *c)
@@ -178,13 +193,6 @@ static void finish(builder *b, wm_sql_stmt *st, int n_params)
     }
 }
 
-static void builder_init(builder *b, wm_arena *a, wm_dialect d)
-{
-    memset(b, 0, sizeof *b);
-    b->a = a;
-    b->d = d;
-    b->sql = "";
-}
 
 static bool find_by(builder *b, wm_diags *diags, const wm_sql_ops *ops, const wm_store *s,
                     const wm_store_col *by, wm_sql_stmt *st)

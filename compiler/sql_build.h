@@ -39,7 +39,10 @@ typedef struct wm_sql_ops {
  * cannot do. */
 wm_sql_ops *wm_sql_build(wm_arena *a, wm_diags *d, const wm_store *s);
 
-/* "$1", "?", "@p1", ":1" */
+/* SQL's current time in dialect d. */
 const char *wm_sql_now(wm_dialect d);
+/* A transform as SQL of dialect d: columns, literals, upper, lower, trim,
+ * coalesce and '||' (sema allows no more where SQL computes it). */
+const char *wm_sql_expr(wm_arena *a, wm_dialect d, const wm_expr *e, wm_diags *diags);
 
 #endif

@@ -149,6 +149,13 @@ struct pg_conn *wr_conn_pg(wr_conn *c);
 struct st_mysql *wr_conn_mysql(wr_conn *c);
 struct tds_dblib_dbprocess *wr_conn_tds(wr_conn *c);
 
+/* A program links the drivers it names here, and only their client
+ * libraries: call one for each dialect it connects to (generated code
+ * does).  Connecting with a driver not linked is WR_EUNSUPPORTED. */
+void wr_use_postgres(void);
+void wr_use_mysql(void);
+void wr_use_sqlserver(void);
+
 /* Run one statement with no parameters and no result (DDL, BEGIN...). */
 int wr_exec(wr_conn *c, const char *sql, wr_err *err);
 

@@ -26,6 +26,13 @@ const char *wr_dialect_name(wr_dialect d)
     return "unknown";
 }
 
+/* Weak: a program links only the drivers it asked for with wr_use_*(),
+ * so an agent needs exactly its tenant's client libraries.  A driver that
+ * was not linked is NULL here. */
+extern const wr_driver wr_pg_driver __attribute__((weak));
+extern const wr_driver wr_mysql_driver __attribute__((weak));
+extern const wr_driver wr_tds_driver __attribute__((weak));
+
 static const wr_driver *driver_for(wr_dialect d)
 {
     switch (d) {
@@ -70,9 +77,12 @@ int wr_connect(wr_conn **out, wr_dialect d, const char *dsn, const char *who, wr
         return wr_error(err, WR_EUNSUPPORTED,
                         "%s: oracle is not supported by this build: no Oracle client library (OCI) is available",
                         who);
+    if (d != WR_POSTGRES && d != WR_MYSQL && d != WR_SQLSERVER)
+        return wr_error(err, WR_ECONFIG, "%s: unknown database dialect %d", who, (int)d);
     const wr_driver *driver = driver_for(d);
     if (!driver)
-        return wr_error(err, WR_ECONFIG, "%s: unknown database dialect %d", who, (int)d);
+        return wr_error(err, WR_EUNSUPPORTED, "%s: this program was built without the %s driver", who,
+                        wr_dialect_name(d));
     if (!dsn || !dsn[strspn(dsn, " \t\r\n")])
         return wr_error(err, WR_ECONFIG, "%s: DSN is empty", who);
 

@@ -216,3 +216,13 @@ int wr_mysql_run(wr_run *r)
     r->affected = (int64_t)mysql_stmt_affected_rows(st);
     return 0;
 }
+
+/* Linking this (from wr_use_mysql) brings in the driver and its client
+ * library; see the weak references in wr_conn.c and wr_query.c. */
+void wr_use_mysql(void)
+{
+    static const void *volatile keep[2]; /* the references are what matters */
+    keep[0] = &wr_mysql_driver;
+    keep[1] = (const void *)wr_mysql_run;
+    (void)keep[0];
+}

@@ -16,14 +16,21 @@ static void prefix_error(wr_err *err, const char *name)
     wr_error(err, err->code ? err->code : WR_ERROR, "%s: %s", name, copy);
 }
 
+/* Weak, as the drivers in wr_conn.c: linked only when a wr_use_*() asked. */
+extern int wr_pg_run(wr_run *r) __attribute__((weak));
+extern int wr_mysql_run(wr_run *r) __attribute__((weak));
+extern int wr_tds_run(wr_run *r) __attribute__((weak));
+extern void wr_mysql_release(wr_stmts *s) __attribute__((weak));
+
 static int run_once(wr_run *r)
 {
-    switch (wr_conn_dialect(r->conn)) {
-    case WR_POSTGRES: return wr_pg_run(r);
-    case WR_MYSQL: return wr_mysql_run(r);
-    case WR_SQLSERVER: return wr_tds_run(r);
-    case WR_ORACLE: break;
-    }
+    wr_dialect d = wr_conn_dialect(r->conn);
+    int (*run)(wr_run *) = d == WR_POSTGRES ? wr_pg_run : d == WR_MYSQL ? wr_mysql_run
+                         : d == WR_SQLSERVER ? wr_tds_run : NULL;
+    if (run)
+        return run(r);
+    if (d != WR_ORACLE)
+        return wr_error(r->err, WR_EUNSUPPORTED, "this program was built without the %s driver", wr_dialect_name(d));
     return wr_error(r->err, WR_EUNSUPPORTED, "oracle is not supported by this build");
 }
 
@@ -84,7 +91,7 @@ void wr_stmts_release(wr_conn *c, wr_stmts *s)
 {
     if (!s)
         return;
-    if (c && wr_conn_dialect(c) == WR_MYSQL)
+    if (c && wr_conn_dialect(c) == WR_MYSQL && wr_mysql_release)
         wr_mysql_release(s);
     free(s->prepared);
     s->prepared = NULL;

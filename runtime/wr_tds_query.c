@@ -122,3 +122,13 @@ int wr_tds_run(wr_run *r)
     int rc = send_call(r, db);
     return rc < 0 ? rc : read_results(r, db);
 }
+
+/* Linking this (from wr_use_sqlserver) brings in the driver and its client
+ * library; see the weak references in wr_conn.c and wr_query.c. */
+void wr_use_sqlserver(void)
+{
+    static const void *volatile keep[2]; /* the references are what matters */
+    keep[0] = &wr_tds_driver;
+    keep[1] = (const void *)wr_tds_run;
+    (void)keep[0];
+}

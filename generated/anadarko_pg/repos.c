@@ -27,6 +27,11 @@ static const tenant_info tenants[] = {
       NULL, },
 };
 
+static void link_drivers(void)
+{
+    wr_use_postgres();
+}
+
 static const tenant_info *find_tenant(const char *name, wr_err *err)
 {
     for (size_t i = 0; i < sizeof tenants / sizeof *tenants; i++)
@@ -96,6 +101,7 @@ static int open_all(wos_repos **out, const tenant_info *t, wr_conn *conn, wr_err
 int wos_repos_open(wos_repos **out, const char *tenant, wr_err *err)
 {
     *out = NULL;
+    link_drivers();
     const tenant_info *t = find_tenant(tenant, err);
     if (!t)
         return WR_ECONFIG;
@@ -109,6 +115,7 @@ int wos_repos_open(wos_repos **out, const char *tenant, wr_err *err)
 int wos_repos_open_dsn(wos_repos **out, const char *tenant, const char *dsn, wr_err *err)
 {
     *out = NULL;
+    link_drivers();
     const tenant_info *t = find_tenant(tenant, err);
     if (!t)
         return WR_ECONFIG;

@@ -1020,6 +1020,10 @@ static int add_suite(const char *name, const test_case *cases, size_t n)
 
 int main(void)
 {
+    /* every driver is tested here: link them all */
+    wr_use_postgres();
+    wr_use_mysql();
+    wr_use_sqlserver();
     static const test_case values[] = {
         { "uuid round trips and bad inputs", test_uuid },
         { "decimal parse and format", test_decimal_parse_format },

@@ -1,0 +1,705 @@
+/* emit_sync.c - the sync agent of an etl tenant: one C file with a
+ * straight-line transform per sync block and every SQL statement the agent
+ * runs (wr_sync_spec in runtime/wr.h).  The runtime executes; it writes no
+ * SQL of its own, so `wellosc plan` prints exactly what will run.
+ *
+ * Transforms work on text: each source value arrives as text (NULL: SQL
+ * NULL), passes through wr_xf_* calls, and leaves as the text COPY loads.
+ * Each field's code carries the spec line it came from. */
+#include <string.h>
+
+#include "ctypes.h"
+#include "emit.h"
+#include "names.h"
+#include "sql_build.h"
+#include "types.h"
+#include "version.h"
+
+/* ---- source columns ---------------------------------------------------- */
+
+typedef struct columns {
+    const wm_expr **refs;       /* one column reference per distinct column */
+    size_t n;
+} columns;
+
+static int column_index(const columns *c, const wm_expr *col)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->refs[i]->name, col->name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static void collect(wm_arena *a, columns *c, const wm_expr *e)
+{
+    if (e->kind == WM_E_COLUMN && column_index(c, e) < 0) {
+        const wm_expr **refs = wm_arena_alloc(a, (c->n + 1) * sizeof *refs);
+        if (c->n)
+            memcpy(refs, c->refs, c->n * sizeof *refs);
+        refs[c->n++] = e;
+        c->refs = refs;
+    }
+    for (size_t i = 0; i < e->n_args; i++)
+        collect(a, c, e->args[i]);
+}
+
+/* ---- per entity ---------------------------------------------------------- */
+
+typedef struct sync_gen {
+    const wm_emit_ctx *cx;
+    wm_printer *p;
+    wm_arena *a;
+    const wm_tenant *t;
+    const wm_mapping *m;
+    const char *base;           /* well */
+    const wm_field_map **staged; /* fields the transform fills, in order */
+    size_t n_staged;
+    columns src;                /* the extract's columns */
+    columns keys;               /* extract_keys' columns */
+    int temps;
+} sync_gen;
+
+static const char *loc_text(wm_arena *a, wm_loc l)
+{
+    return wm_arena_printf(a, "%s:%u", l.src ? l.src->path : "?", (unsigned)l.line);
+}
+
+/* The spec line at l, trimmed, for a comment: "lease <- upper(trim(LeaseName))". */
+static const char *line_text(wm_arena *a, wm_loc l)
+{
+    if (!l.src || l.offset >= l.src->len)
+        return "";
+    const char *s = l.src->data + l.offset;
+    size_t n = strcspn(s, "\n#");
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+        n--;
+    while (n && (*s == ' ' || *s == '\t'))
+        s++, n--;
+    bool is_cut = n > 100;
+    char *out = is_cut ? wm_arena_printf(a, "%.96s ...", s) : wm_arena_strndup(a, s, n);
+    for (char *c = out; *c; c++) /* a comment must not end early */
+        if (c[0] == '*' && c[1] == '/')
+            c[1] = '\\';
+    return out;
+}
+
+static bool is_staged(const wm_mapping *m, const wm_field *f)
+{
+    return !f->is_auto && !(m->deletes_soft && f->is_soft_delete);
+}
+
+static bool has_arithmetic(const wm_expr *e)
+{
+    if (e->kind == WM_E_BINARY && e->op != WM_OP_CONCAT)
+        return true;
+    if (e->kind == WM_E_NEG)
+        return true;
+    for (size_t i = 0; i < e->n_args; i++)
+        if (has_arithmetic(e->args[i]))
+            return true;
+    return false;
+}
+
+/* Emit statements computing e into a new temporary; returns its name. */
+static const char *emit_value(sync_gen *g, const wm_expr *e, const columns *cols)
+{
+    wm_arena *a = g->a;
+    const char *t;
+    switch (e->kind) {
+    case WM_E_COLUMN:
+        t = wm_arena_printf(a, "t%d", ++g->temps);
+        wm_print(g->p, "const char *$t$ = v[$i$]; /* $c$ */\n", "t", t,
+                 "i", wm_arena_printf(a, "%d", column_index(cols, e)), "c", e->name, NULL);
+        return t;
+    case WM_E_LITERAL: {
+        t = wm_arena_printf(a, "t%d", ++g->temps);
+        const char *v = e->lit.kind == WM_L_NULL ? "NULL"
+                      : e->lit.kind == WM_L_BOOL ? (e->lit.boolean ? "\"true\"" : "\"false\"")
+                      : wm_c_string(a, e->lit.text);
+        wm_print(g->p, "const char *$t$ = $v$;\n", "t", t, "v", v, NULL);
+        return t;
+    }
+    case WM_E_NEG: {
+        const char *x = emit_value(g, e->args[0], cols);
+        t = wm_arena_printf(a, "t%d", ++g->temps);
+        wm_print(g->p, "const char *$t$ = wr_xf_negate(x, $x$);\n", "t", t, "x", x, NULL);
+        return t;
+    }
+    case WM_E_BINARY: {
+        const char *l = emit_value(g, e->args[0], cols);
+        const char *r = emit_value(g, e->args[1], cols);
+        t = wm_arena_printf(a, "t%d", ++g->temps);
+        if (e->op == WM_OP_CONCAT) {
+            wm_print(g->p, "const char *$t$ = wr_xf_concat(x, $l$, $r$);\n", "t", t, "l", l, "r", r, NULL);
+        } else {
+            static const char ops[] = { [WM_OP_ADD] = '+', [WM_OP_SUB] = '-', [WM_OP_MUL] = '*', [WM_OP_DIV] = '/' };
+            wm_print(g->p, "const char *$t$ = wr_xf_arith(x, '$op$', $l$, $r$);\n", "t", t,
+                     "op", wm_arena_printf(a, "%c", ops[e->op]), "l", l, "r", r, NULL);
+        }
+        return t;
+    }
+    case WM_E_CALL:
+        break;
+    }
+    if (e->func == WM_FN_COALESCE) { /* lazily: a later argument is computed only when needed */
+        const char *first = emit_value(g, e->args[0], cols);
+        t = wm_arena_printf(a, "t%d", ++g->temps);
+        wm_print(g->p, "const char *$t$ = $f$;\n", "t", t, "f", first, NULL);
+        for (size_t i = 1; i < e->n_args; i++) {
+            wm_print(g->p, "if (!$t$) {\n", "t", t, NULL);
+            wm_indent(g->p);
+            const char *next = emit_value(g, e->args[i], cols);
+            wm_print(g->p, "$t$ = $n$;\n", "t", t, "n", next, NULL);
+        }
+        for (size_t i = 1; i < e->n_args; i++) {
+            wm_outdent(g->p);
+            wm_print(g->p, "}\n", NULL);
+        }
+        return t;
+    }
+    const char *arg = emit_value(g, e->args[0], cols);
+    t = wm_arena_printf(a, "t%d", ++g->temps);
+    switch (e->func) {
+    case WM_FN_UPPER: wm_print(g->p, "const char *$t$ = wr_xf_upper(x, $a$);\n", "t", t, "a", arg, NULL); break;
+    case WM_FN_LOWER: wm_print(g->p, "const char *$t$ = wr_xf_lower(x, $a$);\n", "t", t, "a", arg, NULL); break;
+    case WM_FN_TRIM: wm_print(g->p, "const char *$t$ = wr_xf_trim(x, $a$);\n", "t", t, "a", arg, NULL); break;
+    case WM_FN_PARSE_NUMBER:
+        wm_print(g->p, "const char *$t$ = wr_xf_parse_number(x, $a$);\n", "t", t, "a", arg, NULL);
+        break;
+    case WM_FN_PARSE_DATE:
+    case WM_FN_PARSE_TIMESTAMP:
+        wm_print(g->p, "const char *$t$ = wr_xf_parse_$k$(x, $a$, $f$);\n", "t", t,
+                 "k", e->func == WM_FN_PARSE_DATE ? "date" : "timestamp", "a", arg,
+                 "f", wm_c_string(a, e->args[1]->lit.text), NULL);
+        break;
+    default:
+        wm_print(g->p, "const char *$t$ = NULL; /* unknown function */\n", "t", t, NULL);
+    }
+    return t;
+}
+
+static const char *map_name(sync_gen *g, const wm_field *f)
+{
+    return wm_arena_printf(g->a, "%s_%s_map", g->base, f->name);
+}
+
+/* A value map: the source value to the field's value, or a failure. */
+static void emit_map(sync_gen *g, const wm_field_map *fm)
+{
+    wm_arena *a = g->a;
+    const wm_value_map *m = fm->value_map;
+    wm_print(g->p, "\n/* $loc$  $f$ <- ... map { ... } */\n"
+                   "static const char *$name$(wr_xf *x, const char *raw)\n{\n",
+             "loc", loc_text(a, m->loc), "f", fm->field->name, "name", map_name(g, fm->field), NULL);
+    wm_indent(g->p);
+    for (size_t i = 0; i < m->n_entries; i++) {
+        const wm_map_entry *en = &m->entries[i];
+        const char *to = en->to.kind == WM_L_NULL ? "NULL" : wm_c_string(a, en->to.text);
+        const char *cond;
+        switch (en->from.kind) {
+        case WM_L_NULL: cond = "!raw"; break;
+        case WM_L_NUMBER: cond = wm_arena_printf(a, "raw && wr_numeric_text_equal(raw, %s)", wm_c_string(a, en->from.text)); break;
+        case WM_L_BOOL:
+            cond = en->from.boolean ? "raw && (strcmp(raw, \"1\") == 0 || strcmp(raw, \"t\") == 0 || strcmp(raw, \"true\") == 0)"
+                                    : "raw && (strcmp(raw, \"0\") == 0 || strcmp(raw, \"f\") == 0 || strcmp(raw, \"false\") == 0)";
+            break;
+        default: cond = wm_arena_printf(a, "raw && strcmp(raw, %s) == 0", wm_c_string(a, en->from.text));
+        }
+        wm_print(g->p, "if ($c$)\n    return $to$;\n", "c", cond, "to", to, NULL);
+    }
+    if (m->otherwise != WM_ELSE_REJECT)
+        wm_print(g->p, "(void)x; /* this map rejects nothing */\n", NULL);
+    switch (m->otherwise) {
+    case WM_ELSE_REJECT:
+        wm_print(g->p, "wr_xf_fail(x, \"'%s' is not in the map\", raw ? raw : \"NULL\");\nreturn NULL;\n", NULL);
+        break;
+    case WM_ELSE_NULL: wm_print(g->p, "return NULL; /* else null */\n", NULL); break;
+    case WM_ELSE_KEEP: wm_print(g->p, "return raw; /* else keep */\n", NULL); break;
+    case WM_ELSE_DEFAULT:
+        wm_print(g->p, "return $v$; /* else */\n", "v", wm_c_string(a, m->else_value.text), NULL);
+        break;
+    }
+    wm_outdent(g->p);
+    wm_print(g->p, "}\n", NULL);
+}
+
+/* The field's type: a wr_xf_to_* call over the value in temporary v. */
+static const char *to_field(sync_gen *g, const wm_field_map *fm, const char *v)
+{
+    wm_arena *a = g->a;
+    const wm_field *f = fm->field;
+    switch (f->type.kind) {
+    case WM_T_UUID: return wm_arena_printf(a, "wr_xf_to_uuid(x, %s)", v);
+    case WM_T_TEXT: return wm_arena_printf(a, "wr_xf_to_text(x, %s, %u)", v, (unsigned)f->type.length);
+    case WM_T_INT: return wm_arena_printf(a, "wr_xf_to_int(x, %s, 32)", v);
+    case WM_T_BIGINT: return wm_arena_printf(a, "wr_xf_to_int(x, %s, 64)", v);
+    case WM_T_FLOAT: return wm_arena_printf(a, "wr_xf_to_float(x, %s)", v);
+    case WM_T_DECIMAL:
+        return wm_arena_printf(a, "wr_xf_to_decimal(x, %s, %u, %u, %s)", v,
+                               (unsigned)(f->type.precision ? f->type.precision : 38),
+                               (unsigned)(f->type.precision ? f->type.scale : 10),
+                               has_arithmetic(fm->expr) ? "true" : "false");
+    case WM_T_BOOL: return wm_arena_printf(a, "wr_xf_to_bool(x, %s)", v);
+    case WM_T_DATE: return wm_arena_printf(a, "wr_xf_to_date(x, %s)", v);
+    case WM_T_TIMESTAMP: return wm_arena_printf(a, "wr_xf_to_timestamp(x, %s)", v);
+    case WM_T_JSON: return wm_arena_printf(a, "wr_xf_to_json(x, %s)", v);
+    case WM_T_ENUM: return wm_arena_printf(a, "wr_xf_to_enum(x, %s, %s_%s_values)", v, g->base, f->name);
+    default: return wm_arena_printf(a, "wr_xf_to_text(x, %s, 0)", v);
+    }
+}
+
+static void emit_field(sync_gen *g, const wm_field_map *fm, int out_index, const columns *cols)
+{
+    wm_arena *a = g->a;
+    const wm_field *f = fm->field;
+    wm_print(g->p, "{ /* $loc$  $line$ */\n", "loc", loc_text(a, fm->loc), "line", line_text(a, fm->loc), NULL);
+    wm_indent(g->p);
+    wm_print(g->p, "x->field = $f$;\n", "f", wm_c_string(a, f->name), NULL);
+    const char *v = emit_value(g, fm->expr, cols);
+    if (fm->value_map) {
+        const char *mapped = wm_arena_printf(a, "t%d", ++g->temps);
+        wm_print(g->p, "const char *$m$ = $fn$(x, $v$);\n", "m", mapped, "fn", map_name(g, f), "v", v, NULL);
+        v = mapped;
+    }
+    const char *slot = wm_arena_printf(a, "out[%d]", out_index);
+    wm_print(g->p, "$slot$ = $conv$;\n", "slot", slot, "conv", to_field(g, fm, v), NULL);
+    if (f->is_required && !f->has_default)
+        wm_print(g->p, "if (!$slot$)\n    wr_xf_fail(x, \"NULL, but the field is required\");\n", "slot", slot, NULL);
+    if (f->has_range && wm_type_is_numeric(f->type.kind))
+        wm_print(g->p, "if ($slot$ && !x->is_failed && (strtod($slot$, NULL) < $lo$ || strtod($slot$, NULL) > $hi$))\n"
+                       "    wr_xf_fail(x, \"%s is outside $lo$ .. $hi$\", $slot$);\n",
+                 "slot", slot, "lo", f->range_lo.text, "hi", f->range_hi.text, NULL);
+    wm_outdent(g->p);
+    wm_print(g->p, "}\n", NULL);
+}
+
+static void emit_transforms(sync_gen *g)
+{
+    wm_arena *a = g->a;
+    const wm_mapping *m = g->m;
+    for (size_t i = 0; i < g->n_staged; i++) {
+        const wm_field *f = g->staged[i]->field;
+        if (f->type.kind != WM_T_ENUM)
+            continue;
+        const char *list = "";
+        for (size_t k = 0; k < f->type.n_enum_values; k++)
+            list = wm_arena_printf(a, "%s%s, ", list, wm_c_string(a, f->type.enum_values[k]));
+        wm_print(g->p, "static const char *const $b$_$f$_values[] = { $l$NULL };\n", "b", g->base, "f", f->name,
+                 "l", list, NULL);
+    }
+    for (size_t i = 0; i < g->n_staged; i++)
+        if (g->staged[i]->value_map)
+            emit_map(g, g->staged[i]);
+
+    wm_print(g->p, "\n/* $loc$  sync $e$: a source row into the staging columns */\n"
+                   "static int $b$_transform(const wr_row *src, const char **out, wr_xf *x)\n{\n"
+                   "    const char *const *v = src->values;\n",
+             "loc", loc_text(a, m->loc), "e", m->entity->name, "b", g->base, NULL);
+    wm_indent(g->p);
+    for (size_t i = 0; i < g->n_staged; i++)
+        emit_field(g, g->staged[i], (int)i, &g->src);
+    wm_print(g->p, "return x->is_failed ? 1 : 0;\n", NULL);
+    wm_outdent(g->p);
+    wm_print(g->p, "}\n", NULL);
+
+    if (!m->deletes_soft)
+        return;
+    const wm_field_map *key = NULL;
+    for (size_t i = 0; i < m->n_fields; i++)
+        if (m->fields[i].field == m->entity->key)
+            key = &m->fields[i];
+    wm_print(g->p, "\n/* deletes soft: a source key, as the target stores it */\n"
+                   "static int $b$_key_of(const wr_row *src, const char **out, wr_xf *x)\n{\n"
+                   "    const char *const *v = src->values;\n", "b", g->base, NULL);
+    wm_indent(g->p);
+    emit_field(g, key, 0, &g->keys);
+    wm_print(g->p, "return x->is_failed ? 1 : 0;\n", NULL);
+    wm_outdent(g->p);
+    wm_print(g->p, "}\n", NULL);
+}
+
+/* ---- statements ------------------------------------------------------------ */
+
+typedef struct entity_sql {
+    const char *extract, *extract_keys;
+    int n_placeholders;         /* of extract: 0, 1, or 2 (mysql repeats the bound) */
+    const char *param_decl;     /* sqlserver */
+    const char *stage, *stage_create, *stage_truncate, *stage_copy, *upsert;
+    const char *keys, *keys_create, *keys_truncate, *keys_copy, *mark_deleted;
+} entity_sql;
+
+static const char *placeholder(wm_dialect d)
+{
+    switch (d) {
+    case WM_DIALECT_POSTGRES: return "$1";
+    case WM_DIALECT_MYSQL: return "?";
+    case WM_DIALECT_SQLSERVER: return "@p1";
+    case WM_DIALECT_ORACLE: return ":1";
+    }
+    return "?";
+}
+
+static const char *select_list(sync_gen *g, const columns *c, wm_dialect d)
+{
+    const char *s = "";
+    for (size_t i = 0; i < c->n; i++)
+        s = wm_arena_printf(g->a, "%s%s%s", s, i ? ", " : "", wm_sql_quote(g->a, d, c->refs[i]->name));
+    return s;
+}
+
+static entity_sql build_sql(sync_gen *g, wm_diags *diags)
+{
+    wm_arena *a = g->a;
+    const wm_mapping *m = g->m;
+    const wm_entity *e = m->entity;
+    wm_dialect sd = g->t->source.dialect, td = WM_DIALECT_POSTGRES;
+    entity_sql s = { 0 };
+    const char *from = wm_sql_table(a, sd, &m->table);
+
+    /* extract: only the mapped columns; the watermark last, ordered by it
+     * so that a committed batch's last watermark is the run's progress */
+    const char *list = select_list(g, &g->src, sd);
+    if (m->incremental.kind == WM_INC_FULL) {
+        s.extract = wm_arena_printf(a, "SELECT %s FROM %s", list, from);
+    } else {
+        const char *wm = wm_sql_expr(a, sd, m->incremental.watermark, diags);
+        const char *shown = sd == WM_DIALECT_SQLSERVER ? wm_arena_printf(a, "CONVERT(NVARCHAR(33), %s, 126)", wm) : wm;
+        const char *p = placeholder(sd);
+        if (m->incremental.kind == WM_INC_WATERMARK)
+            s.extract = wm_arena_printf(a, "SELECT %s, %s FROM %s WHERE (%s >= %s OR %s IS NULL OR %s IS NULL) ORDER BY %s",
+                                        list, shown, from, wm, p, p, wm, wm);
+        else
+            s.extract = wm_arena_printf(a, "SELECT %s, %s FROM %s WHERE (%s >= %s OR %s IS NULL)", list, shown, from,
+                                        wm, p, wm);
+        s.n_placeholders = sd == WM_DIALECT_MYSQL && m->incremental.kind == WM_INC_WATERMARK ? 2 : 1;
+        if (sd == WM_DIALECT_SQLSERVER)
+            s.param_decl = "@p1 nvarchar(max)";
+    }
+    if (m->deletes_soft)
+        s.extract_keys = wm_arena_printf(a, "SELECT %s FROM %s", select_list(g, &g->keys, sd), from);
+
+    /* the target: a staging table per entity, then one upsert per batch */
+    const char *table = wm_sql_quote(a, td, e->table);
+    s.stage = wm_sql_quote(a, td, wm_arena_printf(a, "_wos_stage_%s", e->table));
+    const char *defs = "", *cols = "", *excluded = "", *mine = "", *theirs = "";
+    for (size_t i = 0; i < g->n_staged; i++) {
+        const wm_field *f = g->staged[i]->field;
+        const char *c = wm_sql_quote(a, td, f->name);
+        const char *type = f->type.kind == WM_T_ENUM ? "text" : wm_sql_column_type(a, td, &f->type);
+        defs = wm_arena_printf(a, "%s, %s %s", defs, c, type);
+        cols = wm_arena_printf(a, "%s%s%s", cols, i ? ", " : "", c);
+        if (f == e->key)
+            continue;
+        excluded = wm_arena_printf(a, "%s%s%s = EXCLUDED.%s", excluded, excluded[0] ? ", " : "", c, c);
+        mine = wm_arena_printf(a, "%s%s%s.%s", mine, mine[0] ? ", " : "", table, c);
+        theirs = wm_arena_printf(a, "%s%sEXCLUDED.%s", theirs, theirs[0] ? ", " : "", c);
+    }
+    s.stage_create = wm_arena_printf(a, "CREATE TEMP TABLE IF NOT EXISTS %s (_wos_seq bigserial%s)", s.stage, defs);
+    s.stage_truncate = wm_arena_printf(a, "TRUNCATE %s", s.stage);
+    s.stage_copy = wm_arena_printf(a, "COPY %s (%s) FROM STDIN", s.stage, cols);
+
+    const char *key = wm_sql_quote(a, td, e->key->name);
+    const char *ins_cols = cols, *ins_vals = cols, *sets = excluded, *differs;
+    const wm_field *sd_field = m->deletes_soft ? e->soft_delete : NULL;
+    if (sd_field) { /* a row in the source is not deleted: a key that came back is live again */
+        const char *c = wm_sql_quote(a, td, sd_field->name);
+        ins_cols = wm_arena_printf(a, "%s, %s", ins_cols, c);
+        ins_vals = wm_arena_printf(a, "%s, NULL", ins_vals);
+        sets = wm_arena_printf(a, "%s%s%s = NULL", sets, sets[0] ? ", " : "", c);
+    }
+    if (e->auto_updated) {
+        const char *c = wm_sql_quote(a, td, e->auto_updated->name);
+        ins_cols = wm_arena_printf(a, "%s, %s", ins_cols, c);
+        ins_vals = wm_arena_printf(a, "%s, now()", ins_vals);
+        sets = wm_arena_printf(a, "%s%s%s = now()", sets, sets[0] ? ", " : "", c);
+    }
+    /* only rows that differ are written: a re-sync of unchanged data writes nothing */
+    differs = mine[0] ? wm_arena_printf(a, "(%s) IS DISTINCT FROM (%s)", mine, theirs) : "false";
+    if (sd_field)
+        differs = wm_arena_printf(a, "%s OR %s.%s IS NOT NULL", differs, table, wm_sql_quote(a, td, sd_field->name));
+    s.upsert = sets[0]
+        ? wm_arena_printf(a, "INSERT INTO %s (%s) SELECT DISTINCT ON (%s) %s FROM %s ORDER BY %s, _wos_seq DESC "
+                             "ON CONFLICT (%s) DO UPDATE SET %s WHERE %s",
+                          table, ins_cols, key, ins_vals, s.stage, key, key, sets, differs)
+        : wm_arena_printf(a, "INSERT INTO %s (%s) SELECT DISTINCT ON (%s) %s FROM %s ORDER BY %s, _wos_seq DESC "
+                             "ON CONFLICT (%s) DO NOTHING",
+                          table, ins_cols, key, ins_vals, s.stage, key, key);
+    if (sd_field) {
+        const char *type = wm_sql_column_type(a, td, &e->key->type);
+        s.keys = wm_sql_quote(a, td, wm_arena_printf(a, "_wos_keys_%s", e->table));
+        s.keys_create = wm_arena_printf(a, "CREATE TEMP TABLE IF NOT EXISTS %s (%s %s)", s.keys, key, type);
+        s.keys_truncate = wm_arena_printf(a, "TRUNCATE %s", s.keys);
+        s.keys_copy = wm_arena_printf(a, "COPY %s (%s) FROM STDIN", s.keys, key);
+        const char *c = wm_sql_quote(a, td, sd_field->name);
+        const char *set = wm_arena_printf(a, "%s = now()", c);
+        if (e->auto_updated)
+            set = wm_arena_printf(a, "%s, %s = now()", set, wm_sql_quote(a, td, e->auto_updated->name));
+        s.mark_deleted = wm_arena_printf(a, "UPDATE %s SET %s WHERE %s IS NULL AND NOT EXISTS "
+                                            "(SELECT 1 FROM %s k WHERE k.%s = %s.%s)",
+                                         table, set, c, s.keys, key, table, key);
+    }
+    return s;
+}
+
+static const char *const state_tables =
+    "CREATE TABLE IF NOT EXISTS wellos_tenant (\n"
+    "    tenant text PRIMARY KEY,\n"
+    "    created_at timestamptz NOT NULL DEFAULT now()\n"
+    ");\n"
+    "CREATE TABLE IF NOT EXISTS wellos_sync_state (\n"
+    "    tenant text NOT NULL,\n"
+    "    entity text NOT NULL,\n"
+    "    watermark text,\n"
+    "    last_synced_at timestamptz,\n"
+    "    rows_read bigint NOT NULL DEFAULT 0,\n"
+    "    rows_written bigint NOT NULL DEFAULT 0,\n"
+    "    rows_unchanged bigint NOT NULL DEFAULT 0,\n"
+    "    rows_rejected bigint NOT NULL DEFAULT 0,\n"
+    "    status text NOT NULL,\n"
+    "    last_error text,\n"
+    "    PRIMARY KEY (tenant, entity)\n"
+    ");\n"
+    "CREATE TABLE IF NOT EXISTS wellos_sync_rejects (\n"
+    "    id bigserial PRIMARY KEY,\n"
+    "    tenant text NOT NULL,\n"
+    "    entity text NOT NULL,\n"
+    "    source_key text,\n"
+    "    reason text NOT NULL,\n"
+    "    raw jsonb NOT NULL,\n"
+    "    rejected_at timestamptz NOT NULL DEFAULT now()\n"
+    ");\n"
+    "CREATE INDEX IF NOT EXISTS wellos_sync_rejects_entity_idx ON wellos_sync_rejects (tenant, entity, rejected_at);\n";
+
+static const char *const marker_read = "SELECT tenant FROM wellos_tenant";
+static const char *const marker_write = "INSERT INTO wellos_tenant (tenant) VALUES ($1) ON CONFLICT DO NOTHING";
+static const char *const lock_sql = "SELECT pg_try_advisory_lock($1)";
+static const char *const state_read = "SELECT watermark FROM wellos_sync_state WHERE tenant = $1 AND entity = $2";
+static const char *const state_write =
+    "INSERT INTO wellos_sync_state (tenant, entity, watermark, last_synced_at, rows_read, rows_written, "
+    "rows_unchanged, rows_rejected, status, last_error) VALUES ($1, $2, $3, now(), $4, $5, $6, $7, $8, $9) "
+    "ON CONFLICT (tenant, entity) DO UPDATE SET watermark = COALESCE(EXCLUDED.watermark, wellos_sync_state.watermark), "
+    "last_synced_at = now(), rows_read = EXCLUDED.rows_read, rows_written = EXCLUDED.rows_written, "
+    "rows_unchanged = EXCLUDED.rows_unchanged, rows_rejected = EXCLUDED.rows_rejected, "
+    "status = EXCLUDED.status, last_error = EXCLUDED.last_error";
+static const char *const reject_write =
+    "INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) VALUES ($1, $2, $3, $4, $5::jsonb)";
+
+static void setup(sync_gen *g, const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *t, const wm_mapping *m)
+{
+    memset(g, 0, sizeof *g);
+    g->cx = cx;
+    g->p = p;
+    g->a = cx->arena;
+    g->t = t;
+    g->m = m;
+    g->base = wm_c_name(g->a, m->entity->name);
+    g->staged = wm_arena_alloc(g->a, (m->n_fields + 1) * sizeof *g->staged);
+    for (size_t i = 0; i < m->n_fields; i++) {
+        const wm_field_map *fm = &m->fields[i];
+        if (is_staged(m, fm->field))
+            g->staged[g->n_staged++] = fm;
+        collect(g->a, &g->src, fm->expr);
+        if (fm->field == m->entity->key)
+            collect(g->a, &g->keys, fm->expr);
+    }
+}
+
+static const char *c_sql(wm_arena *a, const char *sql)
+{
+    return sql ? wm_c_string(a, sql) : "NULL";
+}
+
+static const char *init_sql(const wm_emit_ctx *cx)
+{
+    wm_printer *ddl = wm_printer_new();
+    wm_emit_ddl(cx, ddl, WM_DIALECT_POSTGRES);
+    const char *s = wm_arena_printf(cx->arena, "%s\n%s", wm_printer_text(ddl), state_tables);
+    wm_printer_free(ddl);
+    return s;
+}
+
+void wm_emit_sync(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *t, const char *spec_hash)
+{
+    wm_arena *a = cx->arena;
+    wm_diags quiet; /* sema has checked every watermark expression already */
+    wm_diags_init(&quiet, a);
+    wm_emit_banner(cx, p, "/* ", " */");
+    wm_print(p, "/* The sync agent of tenant $t$: $s$ -> postgres, every $n$ minutes.\n"
+                " * Transforms are straight-line C over text values (runtime/wr.h, wr_xf_*);\n"
+                " * every statement the agent runs is below, and wr_agent_main runs them. */\n"
+                "#include <stdlib.h>\n#include <string.h>\n\n#include \"wr.h\"\n\n"
+                "#if WR_VERSION_NUMBER < 100\n"
+                "# error \"generated by wellosc $v$, newer than this runtime: update libwellosrt\"\n"
+                "#elif 100 < WR_MIN_COMPILER_VERSION\n"
+                "# error \"generated by wellosc $v$, older than this runtime accepts: regenerate\"\n"
+                "#endif\n",
+             "t", t->name, "s", wm_dialect_name(t->source.dialect),
+             "n", wm_arena_printf(a, "%llu", (unsigned long long)(t->interval_seconds / 60)), "v", WM_VERSION, NULL);
+
+    entity_sql *sql = wm_arena_alloc(a, (t->n_mappings + 1) * sizeof *sql);
+    for (size_t i = 0; i < t->n_mappings; i++) {
+        sync_gen g;
+        setup(&g, cx, p, t, &t->mappings[i]);
+        wm_print(p, "\n/* ---- $e$: $loc$ ---- */\n\n", "e", t->mappings[i].entity->name,
+                 "loc", loc_text(a, t->mappings[i].loc), NULL);
+        const char *srcs = "", *outs = "";
+        for (size_t k = 0; k < g.src.n; k++)
+            srcs = wm_arena_printf(a, "%s%s, ", srcs, wm_c_string(a, g.src.refs[k]->name));
+        for (size_t k = 0; k < g.n_staged; k++)
+            outs = wm_arena_printf(a, "%s%s, ", outs, wm_c_string(a, g.staged[k]->field->name));
+        wm_print(p, "static const char *const $b$_source_columns[] = { $s$};\n"
+                    "static const char *const $b$_columns[] = { $o$};\n", "b", g.base, "s", srcs, "o", outs, NULL);
+        if (t->source.dialect == WM_DIALECT_MYSQL && t->mappings[i].incremental.kind == WM_INC_WATERMARK)
+            wm_print(p, "static const int $b$_extract_order[] = { 0, 0 };\n", "b", g.base, NULL);
+        emit_transforms(&g);
+        sql[i] = build_sql(&g, &quiet);
+    }
+
+    wm_print(p, "\nstatic const wr_sync_entity entities[] = {\n", NULL);
+    wm_indent(p);
+    for (size_t i = 0; i < t->n_mappings; i++) {
+        const wm_mapping *m = &t->mappings[i];
+        sync_gen g;
+        setup(&g, cx, p, t, m);
+        const entity_sql *s = &sql[i];
+        static const char *const modes[] = { "WR_SYNC_FULL", "WR_SYNC_WATERMARK", "WR_SYNC_WINDOW" };
+        wm_print(p, "{\n", NULL);
+        wm_indent(p);
+        wm_print(p, ".entity = $e$,\n.origin = $o$,\n.key_field = $k$,\n",
+                 "e", wm_c_string(a, m->entity->name), "o", wm_c_string(a, loc_text(a, m->loc)),
+                 "k", wm_c_string(a, m->entity->key->name), NULL);
+        wm_print(p, ".extract = { .name = $n$, .sql = $s$, .n_placeholders = $np$$order$$decl$ },\n",
+                 "n", wm_c_string(a, wm_arena_printf(a, "tenant %s: %s.extract", t->name, m->entity->name)),
+                 "s", c_sql(a, s->extract), "np", wm_arena_printf(a, "%d", s->n_placeholders),
+                 "order", s->n_placeholders == 2 ? wm_arena_printf(a, ", .param_order = %s_extract_order", g.base) : "",
+                 "decl", s->param_decl ? wm_arena_printf(a, ", .param_decl = %s", wm_c_string(a, s->param_decl)) : "",
+                 NULL);
+        wm_print(p, ".n_source_columns = $n$,\n.source_column_names = $b$_source_columns,\n.watermark_column = $w$,\n",
+                 "n", wm_arena_printf(a, "%zu", g.src.n), "b", g.base,
+                 "w", m->incremental.kind == WM_INC_FULL ? "-1" : wm_arena_printf(a, "%zu", g.src.n), NULL);
+        if (s->extract_keys)
+            wm_print(p, ".extract_keys = { .name = $n$, .sql = $s$ },\n.key_of = $b$_key_of,\n",
+                     "n", wm_c_string(a, wm_arena_printf(a, "tenant %s: %s.extract_keys", t->name, m->entity->name)),
+                     "s", c_sql(a, s->extract_keys), "b", g.base, NULL);
+        wm_print(p, ".mode = $m$,\n.window_seconds = $w$,\n.lookback_seconds = $l$,\n"
+                    ".is_null_watermark_rejected = $nr$,\n.is_abort_on_error = $ab$,\n"
+                    ".transform = $b$_transform,\n.n_columns = $nc$,\n.column_names = $b$_columns,\n",
+                 "m", modes[m->incremental.kind],
+                 "w", wm_arena_printf(a, "%llu", (unsigned long long)m->incremental.window_seconds),
+                 "l", wm_arena_printf(a, "%llu", (unsigned long long)m->incremental.lookback_seconds),
+                 "nr", m->incremental.nulls == WM_NULLS_REJECT ? "true" : "false",
+                 "ab", m->on_error == WM_ON_ERROR_ABORT ? "true" : "false", "b", g.base,
+                 "nc", wm_arena_printf(a, "%zu", g.n_staged), NULL);
+        wm_print(p, ".stage_create = $a$,\n.stage_truncate = $b$,\n.stage_copy = $c$,\n.upsert = $d$,\n",
+                 "a", c_sql(a, s->stage_create), "b", c_sql(a, s->stage_truncate), "c", c_sql(a, s->stage_copy),
+                 "d", c_sql(a, s->upsert), NULL);
+        if (s->keys_create)
+            wm_print(p, ".keys_create = $a$,\n.keys_truncate = $b$,\n.keys_copy = $c$,\n.mark_deleted = $d$,\n",
+                     "a", c_sql(a, s->keys_create), "b", c_sql(a, s->keys_truncate), "c", c_sql(a, s->keys_copy),
+                     "d", c_sql(a, s->mark_deleted), NULL);
+        wm_outdent(p);
+        wm_print(p, "},\n", NULL);
+    }
+    wm_outdent(p);
+    static const char *const dialects[] = { "WR_POSTGRES", "WR_MYSQL", "WR_SQLSERVER", "WR_ORACLE" };
+    wm_print(p, "};\n\nstatic const wr_sync_spec spec = {\n", NULL);
+    wm_indent(p);
+    wm_print(p, ".tenant = $t$,\n.compiler_version = $v$,\n.spec_hash = $h$,\n.source_dialect = $d$,\n"
+                ".source_env = $se$,\n.target_env = $te$,\n.interval_seconds = $i$,\n",
+             "t", wm_c_string(a, t->name), "v", wm_c_string(a, WM_VERSION), "h", wm_c_string(a, spec_hash),
+             "d", dialects[t->source.dialect], "se", wm_c_string(a, t->source.dsn_env),
+             "te", wm_c_string(a, t->target.dsn_env),
+             "i", wm_arena_printf(a, "%llu", (unsigned long long)t->interval_seconds), NULL);
+    wm_print(p, ".init_sql = $s$,\n", "s", wm_c_string(a, init_sql(cx)), NULL);
+    wm_print(p, ".marker_read = $a$,\n.marker_write = $b$,\n.lock = $c$,\n.state_read = $d$,\n"
+                ".state_write = $e$,\n.reject_write = $f$,\n.entities = entities,\n"
+                ".n_entities = sizeof entities / sizeof *entities,\n",
+             "a", c_sql(a, marker_read), "b", c_sql(a, marker_write), "c", c_sql(a, lock_sql),
+             "d", c_sql(a, state_read), "e", c_sql(a, state_write), "f", c_sql(a, reject_write), NULL);
+    wm_outdent(p);
+    static const char *const uses[] = { "wr_use_postgres", "wr_use_mysql", "wr_use_sqlserver", "wr_use_postgres" };
+    wm_print(p, "};\n\nint main(int argc, char **argv)\n{\n"
+                "    wr_use_postgres(); /* the target */\n", NULL);
+    if (t->source.dialect != WM_DIALECT_POSTGRES && t->source.dialect != WM_DIALECT_ORACLE)
+        wm_print(p, "    $u$(); /* the source */\n", "u", uses[t->source.dialect], NULL);
+    wm_print(p, "    return wr_agent_main(&spec, argc, argv);\n}\n", NULL);
+}
+
+/* ---- plan ------------------------------------------------------------------- */
+
+static void plan_step(wm_printer *p, const char *where, const char *what, const char *sql)
+{
+    if (!sql)
+        return;
+    size_t n = strlen(sql);
+    while (n && (sql[n - 1] == '\n' || sql[n - 1] == ' '))
+        n--;
+    bool has_end = n && sql[n - 1] == ';';
+    wm_print(p, "\n-- [$w$] $what$\n$sql$$end$\n", "w", where, "what", what, "sql", sql,
+             "end", has_end ? "" : ";", NULL);
+}
+
+void wm_emit_plan(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *t)
+{
+    wm_arena *a = cx->arena;
+    wm_diags quiet;
+    wm_diags_init(&quiet, a);
+    const char *src = wm_arena_printf(a, "source %s", wm_dialect_name(t->source.dialect));
+    const char *dst = "target postgres";
+    wm_print(p, "-- The plan of tenant $t$: every statement its agent runs, in order.\n"
+                "-- Source: $s$ (DSN in $se$); target: postgres (DSN in $te$).\n"
+                "-- Values are parameters ($$1, ?, @p1): nothing is spliced into SQL text.\n",
+             "t", t->name, "s", wm_dialect_name(t->source.dialect), "se", t->source.dsn_env, "te", t->target.dsn_env, NULL);
+    wm_print(p, "\n-- == --init (once; idempotent) ==\n", NULL);
+    plan_step(p, dst, "tables, sync state, rejects and tenant marker", wm_arena_printf(a, "%s", init_sql(cx)));
+    plan_step(p, dst, "mark the database as this tenant's", marker_write);
+    wm_print(p, "\n-- == every run ==\n", NULL);
+    plan_step(p, dst, "refuse a database whose marker names another tenant", marker_read);
+    plan_step(p, dst, "one agent per tenant ($1: a hash of the tenant's name)", lock_sql);
+    for (size_t i = 0; i < t->n_mappings; i++) {
+        const wm_mapping *m = &t->mappings[i];
+        sync_gen g;
+        setup(&g, cx, p, t, m);
+        entity_sql s = build_sql(&g, &quiet);
+        wm_print(p, "\n-- == $e$ ($loc$) ==\n", "e", m->entity->name, "loc", loc_text(a, m->loc), NULL);
+        if (m->incremental.kind != WM_INC_FULL)
+            plan_step(p, dst, "the watermark reached so far", state_read);
+        const char *how = m->incremental.kind == WM_INC_FULL ? "every row"
+                        : m->incremental.kind == WM_INC_WINDOW
+                            ? wm_arena_printf(a, "rows of the last %llu days (the parameter: now minus the window)",
+                                              (unsigned long long)(m->incremental.window_seconds / 86400))
+                            : "rows at or after the stored watermark (minus the lookback), in watermark order";
+        plan_step(p, src, wm_arena_printf(a, "extract %s, streamed", how), s.extract);
+        plan_step(p, dst, "staging table (once per connection)", s.stage_create);
+        wm_print(p, "\n-- per batch, in one transaction:\n", NULL);
+        plan_step(p, dst, "BEGIN", "BEGIN");
+        plan_step(p, dst, "empty the staging table", s.stage_truncate);
+        plan_step(p, dst, "load the batch's transformed rows", s.stage_copy);
+        plan_step(p, dst, "write only rows that differ", s.upsert);
+        plan_step(p, dst, "each rejected row, with its reason and raw values", reject_write);
+        plan_step(p, dst, "the sync state, with the watermark reached", state_write);
+        plan_step(p, dst, "COMMIT", "COMMIT");
+        if (s.extract_keys) {
+            wm_print(p, "\n-- deletes soft, after a complete extract, in one transaction:\n", NULL);
+            plan_step(p, src, "every key in the source", s.extract_keys);
+            plan_step(p, dst, "a table for them (once per connection)", s.keys_create);
+            plan_step(p, dst, "BEGIN", "BEGIN");
+            plan_step(p, dst, "empty it", s.keys_truncate);
+            plan_step(p, dst, "load the keys", s.keys_copy);
+            plan_step(p, dst, "keys gone from the source are soft-deleted", s.mark_deleted);
+            plan_step(p, dst, "COMMIT", "COMMIT");
+        }
+    }
+}
+
+const char *wm_spec_hash(wm_arena *a, const wm_model *m)
+{
+    uint64_t h = 1469598103934665603u; /* FNV-1a over every spec file, in load order */
+    for (size_t i = 0; i < m->n_sources; i++) {
+        const wm_source *s = m->sources[i];
+        for (size_t k = 0; k < s->len; k++)
+            h = (h ^ (unsigned char)s->data[k]) * 1099511628211u;
+        h = (h ^ 0xff) * 1099511628211u; /* a file boundary */
+    }
+    return wm_arena_printf(a, "%016llx", (unsigned long long)h);
+}
