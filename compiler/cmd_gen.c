@@ -134,7 +134,15 @@ int wm_cmd_gen(int argc, char **argv)
     int n_files = 0;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
-        if (strcmp(arg, "-o") == 0 && i + 1 < argc) {
+        if (strcmp(arg, "--") == 0) {
+            while (++i < argc)
+                files[n_files++] = argv[i];
+        } else if (strcmp(arg, "-o") == 0) {
+            if (i + 1 == argc) {
+                fprintf(stderr, "wellosc: -o needs a directory\n");
+                free(files);
+                return WM_EXIT_USAGE;
+            }
             dir = argv[++i];
         } else if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
             usage(stdout);

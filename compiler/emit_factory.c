@@ -126,7 +126,7 @@ void wm_emit_factory_c(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *un
         wm_print(p, " },\n", NULL);
     }
     if (m->n_tenants == 0)
-        wm_print(p, "    { NULL, WR_POSTGRES, NULL, }, /* this spec has no tenant */\n", NULL);
+        wm_print(p, "    { .name = NULL }, /* this spec has no tenant */\n", NULL);
     wm_print(p, "};\n\n"
                 "$link$"
                 "static const tenant_info *find_tenant(const char *name, wr_err *err)\n{\n"

@@ -4,6 +4,7 @@
  * emitter never sees a spec that failed a check. */
 #include <string.h>
 
+#include "names.h"
 #include "sema.h"
 
 void sema_unknown(sema *s, wm_loc loc, const char *what, const char *word,
@@ -82,6 +83,22 @@ wm_entity *sema_find_entity(sema *s, const ast_name *name, const char *context)
     return e;
 }
 
+/* FooBar and Foo_bar are two entities but one C type (wos_foo_bar). */
+static void check_c_names_unique(sema *s, const wm_ptrvec *entities)
+{
+    wm_symtab seen = { 0 };
+    for (size_t i = 0; i < entities->len; i++) {
+        const wm_entity *e = entities->items[i];
+        const char *c = wm_c_name(s->arena, e->name);
+        const wm_entity *first = wm_symtab_put(s->arena, &seen, c, (void *)e);
+        if (first) {
+            wm_diag *d = wm_error(s->diags, e->loc, "entities '%s' and '%s' would both be the C type wos_%s",
+                                  first->name, e->name, c);
+            wm_note(d, first->loc, "'%s' is defined here", first->name);
+        }
+    }
+}
+
 wm_model *wm_analyze(wm_frontend *f)
 {
     /* After a syntax error the tree has holes: checking it would report
@@ -115,6 +132,7 @@ wm_model *wm_analyze(wm_frontend *f)
     }
     for (size_t i = 0; i < entities.len; i++)
         sema_resolve_entity(&s, entity_asts.items[i], entities.items[i]);
+    check_c_names_unique(&s, &entities);
 
     for (size_t i = 0; i < f->files.len; i++) {
         const ast_file *file = f->files.items[i];

@@ -263,8 +263,8 @@ static const wm_expr *beyond_adapter_sql(const wm_expr *e)
         if (e->op != WM_OP_CONCAT)
             return e;
         break;
-    case WM_E_NEG:
-        return e;
+    case WM_E_NEG: /* a negative number is a literal too */
+        return e->args[0]->kind == WM_E_LITERAL && e->args[0]->lit.kind == WM_L_NUMBER ? NULL : e;
     }
     for (size_t i = 0; i < e->n_args; i++) {
         const wm_expr *bad = beyond_adapter_sql(e->args[i]);

@@ -118,6 +118,8 @@ static const char *expr_sql(builder *b, wm_diags *diags, const wm_expr *e)
         }
         break;
     case WM_E_NEG:
+        if (e->args[0]->kind == WM_E_LITERAL && e->args[0]->lit.kind == WM_L_NUMBER)
+            return wm_arena_printf(a, "-%s", e->args[0]->lit.text);
         break;
     }
     /* sema refuses these in adapter mappings; reaching here is a compiler bug */
@@ -174,7 +176,9 @@ static void finish(builder *b, wm_sql_stmt *st, int n_params)
 {
     st->sql = b->sql;
     st->n_params = n_params;
-    st->n_placeholders = b->n_placeholders;
+    /* $n, @pn and :n name a parameter however often they appear; each ?
+     * of MySQL is a placeholder of its own */
+    st->n_placeholders = b->d == WM_DIALECT_MYSQL ? b->n_placeholders : n_params;
     if (b->d == WM_DIALECT_MYSQL && b->order.len) {
         int *order = wm_arena_alloc(b->a, b->order.len * sizeof *order);
         bool is_identity = (int)b->order.len == n_params;

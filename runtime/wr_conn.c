@@ -112,6 +112,8 @@ int wr_connect_env(wr_conn **out, wr_dialect d, const char *env_var, const char 
     *out = NULL;
     if (!who || !*who)
         who = "wellos";
+    if (d == WR_ORACLE) /* the missing driver is the news, not the variable */
+        return wr_connect(out, d, "", who, err);
     const char *dsn = env_var ? getenv(env_var) : NULL;
     if (!dsn || !*dsn)
         return wr_error(err, WR_ECONFIG, "%s: environment variable %s is not set", who,

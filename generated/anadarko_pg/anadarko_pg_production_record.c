@@ -30,7 +30,7 @@ static const wr_stmt statements[N_STATEMENTS] = {
                " ORDER BY \"volume_date\" DESC, \"volume_id\""
                " LIMIT $4"
                " OFFSET $5",
-        .n_placeholders = 8,
+        .n_placeholders = 5,
     },
     [SAVE] = {
         .name = "tenant anadarko_pg: ProductionRecord.save",

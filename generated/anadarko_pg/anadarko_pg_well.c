@@ -39,7 +39,7 @@ static const wr_stmt statements[N_STATEMENTS] = {
                " ORDER BY \"created\" DESC, \"well_guid\""
                " LIMIT $4"
                " OFFSET $5",
-        .n_placeholders = 8,
+        .n_placeholders = 5,
     },
     [SAVE] = {
         .name = "tenant anadarko_pg: Well.save",
@@ -51,7 +51,7 @@ static const wr_stmt statements[N_STATEMENTS] = {
                "\"lat\" = EXCLUDED.\"lat\", \"lon\" = EXCLUDED.\"lon\", \"state\" = EXCLUDED.\"state\", "
                "\"lease\" = EXCLUDED.\"lease\", \"created\" = COALESCE($8, \"field\".\"well_header\".\"created\"), "
                "\"removed\" = EXCLUDED.\"removed\", \"modified\" = now()",
-        .n_placeholders = 10,
+        .n_placeholders = 9,
     },
     [DELETE] = {
         .name = "tenant anadarko_pg: Well.delete",

@@ -30,7 +30,7 @@ static const wr_stmt statements[N_STATEMENTS] = {
                " ORDER BY \"occurred_at\" DESC, \"id\""
                " LIMIT $4"
                " OFFSET $5",
-        .n_placeholders = 8,
+        .n_placeholders = 5,
     },
     [SAVE] = {
         .name = "tenant bakken_pg: FieldEvent.save",
@@ -42,7 +42,7 @@ static const wr_stmt statements[N_STATEMENTS] = {
                "\"occurred_at\" = EXCLUDED.\"occurred_at\", \"recorded_by\" = EXCLUDED.\"recorded_by\", "
                "\"device_id\" = EXCLUDED.\"device_id\", \"payload\" = EXCLUDED.\"payload\", "
                "\"synced_at\" = COALESCE($8, \"field_events\".\"synced_at\"), \"updated_at\" = now()",
-        .n_placeholders = 9,
+        .n_placeholders = 8,
     },
     [DELETE] = {
         .name = "tenant bakken_pg: FieldEvent.delete",

@@ -30,7 +30,7 @@ static const wr_stmt statements[N_STATEMENTS] = {
                " ORDER BY \"created_at\" DESC, \"id\""
                " LIMIT $4"
                " OFFSET $5",
-        .n_placeholders = 8,
+        .n_placeholders = 5,
     },
     [SAVE] = {
         .name = "tenant eagle_ford: MlPrediction.save",
@@ -43,7 +43,7 @@ static const wr_stmt statements[N_STATEMENTS] = {
                "\"target_date\" = EXCLUDED.\"target_date\", \"value\" = EXCLUDED.\"value\", "
                "\"confidence\" = EXCLUDED.\"confidence\", \"created_at\" = COALESCE($9, "
                "\"ml_predictions\".\"created_at\")",
-        .n_placeholders = 10,
+        .n_placeholders = 9,
     },
     [DELETE] = {
         .name = "tenant eagle_ford: MlPrediction.delete",

@@ -28,7 +28,7 @@ static const wr_stmt statements[N_STATEMENTS] = {
                " ORDER BY \"date\" DESC, \"id\""
                " LIMIT $4"
                " OFFSET $5",
-        .n_placeholders = 8,
+        .n_placeholders = 5,
     },
     [SAVE] = {
         .name = "tenant gulf_native: ProductionRecord.save",

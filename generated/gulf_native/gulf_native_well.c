@@ -39,7 +39,7 @@ static const wr_stmt statements[N_STATEMENTS] = {
                " ORDER BY \"created_at\" DESC, \"id\""
                " LIMIT $4"
                " OFFSET $5",
-        .n_placeholders = 8,
+        .n_placeholders = 5,
     },
     [SAVE] = {
         .name = "tenant gulf_native: Well.save",
@@ -51,7 +51,7 @@ static const wr_stmt statements[N_STATEMENTS] = {
                "\"latitude\" = EXCLUDED.\"latitude\", \"longitude\" = EXCLUDED.\"longitude\", "
                "\"status\" = EXCLUDED.\"status\", \"lease\" = EXCLUDED.\"lease\", \"created_at\" = COALESCE($8, "
                "\"wells\".\"created_at\"), \"deleted_at\" = EXCLUDED.\"deleted_at\", \"updated_at\" = now()",
-        .n_placeholders = 10,
+        .n_placeholders = 9,
     },
     [DELETE] = {
         .name = "tenant gulf_native: Well.delete",

@@ -32,7 +32,7 @@ static const wr_stmt statements[N_STATEMENTS] = {
                " AND ([VolumeDate] < @p3 OR @p3 IS NULL)"
                " ORDER BY [VolumeDate] DESC, [VolumeID]"
                " OFFSET @p5 ROWS FETCH NEXT @p4 ROWS ONLY",
-        .n_placeholders = 8,
+        .n_placeholders = 5,
         .param_decl = "@p1 nvarchar(max), @p2 nvarchar(max), @p3 nvarchar(max), @p4 nvarchar(max), @p5 nvarchar(max)",
     },
     [SAVE] = {
@@ -47,7 +47,7 @@ static const wr_stmt statements[N_STATEMENTS] = {
                "[VolumeDate], [OilBbl], [GasMcf], [WaterBbl], [ModifiedOn])"
                " VALUES (@p1, @p2, @p3, @p4, @p5, @p6, SYSUTCDATETIME());"
                " COMMIT TRANSACTION;",
-        .n_placeholders = 12,
+        .n_placeholders = 6,
         .param_decl = "@p1 nvarchar(max), @p2 nvarchar(max), @p3 nvarchar(max), @p4 nvarchar(max), @p5 nvarchar(max), @p6 nvarchar(max)",
     },
     [DELETE] = {

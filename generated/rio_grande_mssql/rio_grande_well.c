@@ -46,7 +46,7 @@ static const wr_stmt statements[N_STATEMENTS] = {
                " AND ([CreatedOn] >= @p3 OR @p3 IS NULL)"
                " ORDER BY [CreatedOn] DESC, [WellGuid]"
                " OFFSET @p5 ROWS FETCH NEXT @p4 ROWS ONLY",
-        .n_placeholders = 8,
+        .n_placeholders = 5,
         .param_decl = "@p1 nvarchar(max), @p2 nvarchar(max), @p3 nvarchar(max), @p4 nvarchar(max), @p5 nvarchar(max)",
     },
     [SAVE] = {
@@ -64,7 +64,7 @@ static const wr_stmt statements[N_STATEMENTS] = {
                " VALUES (@p1, @p2, @p3, @p4, @p5, @p6, @p7, COALESCE(@p8, SYSUTCDATETIME()), @p9, "
                "SYSUTCDATETIME());"
                " COMMIT TRANSACTION;",
-        .n_placeholders = 18,
+        .n_placeholders = 9,
         .param_decl = "@p1 nvarchar(max), @p2 nvarchar(max), @p3 nvarchar(max), @p4 nvarchar(max), @p5 nvarchar(max), @p6 nvarchar(max), @p7 nvarchar(max), @p8 nvarchar(max), @p9 nvarchar(max)",
     },
     [DELETE] = {

@@ -30,7 +30,7 @@ static const wr_stmt statements[N_STATEMENTS] = {
                " ORDER BY \"raised_at\" DESC, \"id\""
                " LIMIT $4"
                " OFFSET $5",
-        .n_placeholders = 8,
+        .n_placeholders = 5,
     },
     [SAVE] = {
         .name = "tenant texas_energy: Alert.save",
@@ -42,7 +42,7 @@ static const wr_stmt statements[N_STATEMENTS] = {
                "\"message\" = EXCLUDED.\"message\", \"source\" = EXCLUDED.\"source\", \"raised_at\" = COALESCE($6, "
                "\"alerts\".\"raised_at\"), \"acknowledged_at\" = EXCLUDED.\"acknowledged_at\", "
                "\"acknowledged_by\" = EXCLUDED.\"acknowledged_by\", \"resolved_at\" = EXCLUDED.\"resolved_at\"",
-        .n_placeholders = 10,
+        .n_placeholders = 9,
     },
     [DELETE] = {
         .name = "tenant texas_energy: Alert.delete",

@@ -39,7 +39,7 @@ static const wr_stmt statements[N_STATEMENTS] = {
                " ORDER BY \"installed_at\" DESC, \"id\""
                " LIMIT $4"
                " OFFSET $5",
-        .n_placeholders = 8,
+        .n_placeholders = 5,
     },
     [SAVE] = {
         .name = "tenant texas_energy: Equipment.save",
@@ -52,7 +52,7 @@ static const wr_stmt statements[N_STATEMENTS] = {
                "\"serial_number\" = EXCLUDED.\"serial_number\", \"installed_at\" = EXCLUDED.\"installed_at\", "
                "\"status\" = COALESCE($8, \"equipment\".\"status\"), \"deleted_at\" = EXCLUDED.\"deleted_at\", "
                "\"updated_at\" = now()",
-        .n_placeholders = 10,
+        .n_placeholders = 9,
     },
     [DELETE] = {
         .name = "tenant texas_energy: Equipment.delete",
