@@ -52,6 +52,35 @@ static const char *column_text(DBPROCESS *db, int col, char *buf, size_t size)
     if (!data)
         return NULL;
     int type = dbcoltype(db, col);
+    switch (type) {
+    case SYBDATETIME: case SYBDATETIME4: case SYBDATETIMN: case SYBMSDATE: case SYBMSTIME:
+    case SYBMSDATETIME2: case SYBMSDATETIMEOFFSET: {
+        /* by the parts, never dbconvert: its text of a date follows the locale */
+        DBDATEREC2 d;
+        if (dbanydatecrack(db, &d, type, data) == FAIL)
+            return NULL;
+        if (type == SYBMSDATE)
+            snprintf(buf, size, "%04d-%02d-%02d", (int)d.year, (int)d.month, (int)d.day);
+        else /* nine digits: the parsers refuse what microseconds would lose */
+            snprintf(buf, size, "%04d-%02d-%02d %02d:%02d:%02d.%09d", (int)d.year, (int)d.month, (int)d.day,
+                     (int)d.hour, (int)d.minute, (int)d.second, (int)d.nanosecond);
+        return buf;
+    }
+    case SYBFLT8: { /* 17 digits: every double reads back as itself */
+        double v;
+        memcpy(&v, data, sizeof v);
+        snprintf(buf, size, "%.17g", v);
+        return buf;
+    }
+    case SYBREAL: {
+        float v;
+        memcpy(&v, data, sizeof v);
+        snprintf(buf, size, "%.9g", (double)v);
+        return buf;
+    }
+    default:
+        break;
+    }
     if (type == SYBCHAR || type == SYBVARCHAR || type == SYBTEXT) {
         size_t n = (size_t)len < size - 1 ? (size_t)len : size - 1;
         memcpy(buf, data, n);
