@@ -18,6 +18,9 @@ typedef struct wm_emit_ctx {
 /* A field type as a column type of dialect d: "varchar(255)", "DATETIME(6)". */
 const char *wm_sql_column_type(wm_arena *a, wm_dialect d, const wm_type *t);
 
+/* A default value as SQL of dialect d: 'ACTIVE', 0, TRUE, now(), DATE '...'. */
+const char *wm_sql_literal(wm_arena *a, wm_dialect d, const wm_literal *l, const wm_type *t);
+
 /* DDL of the canonical tables in dialect d (CREATE TABLE and indexes). */
 void wm_emit_ddl(const wm_emit_ctx *cx, wm_printer *p, wm_dialect d);
 /* DDL of an adapter tenant's tables as the spec sees them. */

@@ -75,7 +75,7 @@ const char *wm_sql_column_type(wm_arena *a, wm_dialect d, const wm_type *t)
          : d == WM_DIALECT_SQLSERVER ? "NVARCHAR(MAX)" : "CLOB";
 }
 
-static const char *literal_sql(wm_arena *a, wm_dialect d, const wm_literal *l, const wm_type *t)
+const char *wm_sql_literal(wm_arena *a, wm_dialect d, const wm_literal *l, const wm_type *t)
 {
     switch (l->kind) {
     case WM_L_NOW:
@@ -126,7 +126,7 @@ static void emit_column(const wm_emit_ctx *cx, wm_printer *p, wm_dialect d, cons
     if (f->is_required)
         extra = " NOT NULL";
     if (f->has_default)
-        extra = wm_arena_printf(a, "%s DEFAULT %s", extra, literal_sql(a, d, &f->default_value, &f->type));
+        extra = wm_arena_printf(a, "%s DEFAULT %s", extra, wm_sql_literal(a, d, &f->default_value, &f->type));
     if (f->type.kind == WM_T_ENUM) {
         const char *list = "";
         for (size_t i = 0; i < f->type.n_enum_values; i++)

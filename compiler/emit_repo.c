@@ -460,7 +460,7 @@ static void emit_validation(gen *g, const wm_store_col *c)
     if (f->has_range && (f->type.kind == WM_T_INT || f->type.kind == WM_T_BIGINT || f->type.kind == WM_T_FLOAT)) {
         bool is_opt = wm_field_is_optional(f);
         const char *v = is_opt ? wm_arena_printf(a, "row->%s.value", f->name) : wm_arena_printf(a, "row->%s", f->name);
-        wm_print(g->p, "if ($set$($v$ < $lo$ || $v$ > $hi$))\n"
+        wm_print(g->p, "if ($set$!($v$ >= $lo$ && $v$ <= $hi$)) /* NaN too */\n"
                        "    return wr_error(err, WR_EDATA, \"$who$: $e$.save: $f$ is outside $lo$ .. $hi$\");\n",
                  "set", is_opt ? wm_arena_printf(a, "row->%s.is_set && ", f->name) : "", "v", v,
                  "lo", f->range_lo.text, "hi", f->range_hi.text, "f", f->name, "e", e, "who", who, NULL);

@@ -13,6 +13,7 @@
 
 #include <string.h>
 
+#include "emit.h"
 #include "names.h"
 
 typedef struct builder {
@@ -260,13 +261,33 @@ static bool find_all(builder *b, wm_diags *diags, const wm_sql_ops *ops, const w
     return true;
 }
 
-/* The value save() writes for a column: defaults apply when it is unset. */
+/* A field's default as the store holds it: through an adapter's map, the
+ * client's value for it ("OP" for OPERATIONAL); NULL when there is none. */
+static const char *stored_default(builder *b, const wm_store_col *c)
+{
+    const wm_field *f = c->field;
+    if (!f->has_default)
+        return NULL;
+    if (f->default_value.kind == WM_L_NOW)
+        return wm_sql_now(b->d);
+    if (!c->map)
+        return wm_sql_literal(b->a, b->d, &f->default_value, &f->type);
+    for (size_t i = 0; i < c->map->n_entries; i++) {
+        const wm_map_entry *e = &c->map->entries[i];
+        if (e->to.kind != WM_L_NULL && e->from.kind == WM_L_STRING && strcmp(e->to.text, f->default_value.text) == 0)
+            return wm_sql_string(b->a, e->from.text);
+    }
+    return NULL;
+}
+
+/* The value save() writes for a column: an unset field takes its default
+ * (an explicit NULL would not: the insert would fail NOT NULL). */
 static const char *insert_value(builder *b, const wm_store *s, const wm_store_col *c, int i)
 {
     (void)s;
-    const wm_field *f = c->field;
-    if (f->has_default && f->default_value.kind == WM_L_NOW)
-        return wm_arena_printf(b->a, "COALESCE(%s, %s)", param(b, i), wm_sql_now(b->d));
+    const char *def = stored_default(b, c);
+    if (def)
+        return wm_arena_printf(b->a, "COALESCE(%s, %s)", param(b, i), def);
     return param(b, i);
 }
 

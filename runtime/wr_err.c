@@ -191,6 +191,15 @@ int wr_error(wr_err *err, int code, const char *fmt, ...)
         wr_mask_secrets(raw, err->message, sizeof err->message);
     }
     wr_wipe(raw, sizeof raw);
+    /* a message cut at the buffer's end must not end inside a UTF-8 character */
+    size_t len = strlen(err->message);
+    if (len == sizeof err->message - 1) {
+        size_t keep = len;
+        while (keep > 0 && ((unsigned char)err->message[keep - 1] & 0xC0) == 0x80)
+            keep--;
+        if (keep > 0 && (unsigned char)err->message[keep - 1] >= 0xC0)
+            err->message[keep - 1] = '\0'; /* the lead byte of a cut character */
+    }
     return code;
 }
 

@@ -56,7 +56,9 @@ static int run(wr_conn *c, wr_stmts *s, int which, const wr_params *p, wr_row_fn
     wr_run r = { .conn = c, .stmts = s, .which = which, .stmt = st, .values = values,
                  .n_values = st->n_placeholders, .each = each, .ctx = ctx, .err = err };
     int rc = run_once(&r);
-    if (rc < 0 && !r.has_delivered && r.stopped_by == 0 && wr_conn_is_lost(c)) {
+    /* lost: as the driver said when it failed (a MySQL statement closed after
+     * the failure clears the connection's error), or as the connection says */
+    if (rc < 0 && !r.has_delivered && r.stopped_by == 0 && (rc == WR_ECONNECT || wr_conn_is_lost(c))) {
         /* Every generated statement is idempotent: run it again on a new
          * connection, once. */
         if (wr_conn_reconnect(c, err) < 0) {

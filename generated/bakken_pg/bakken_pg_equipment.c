@@ -45,7 +45,7 @@ static const wr_stmt statements[N_STATEMENTS] = {
         .name = "tenant bakken_pg: Equipment.save",
         .sql = "INSERT INTO \"equipment\" (\"id\", \"well_id\", \"type\", \"manufacturer\", \"model\", "
                "\"serial_number\", \"installed_at\", \"status\", \"deleted_at\", \"updated_at\")"
-               " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())"
+               " VALUES ($1, $2, $3, $4, $5, $6, $7, COALESCE($8, 'OPERATIONAL'), $9, now())"
                " ON CONFLICT (\"id\")"
                " DO UPDATE SET \"well_id\" = EXCLUDED.\"well_id\", \"type\" = EXCLUDED.\"type\", "
                "\"manufacturer\" = EXCLUDED.\"manufacturer\", \"model\" = EXCLUDED.\"model\", "

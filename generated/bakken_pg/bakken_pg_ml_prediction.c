@@ -173,7 +173,7 @@ static int save(wos_ml_prediction_repo *base, const wos_ml_prediction *row, wr_e
         return wr_error(err, WR_EDATA, "tenant bakken_pg: MlPrediction.save: model_version is required");
     if (row->model_version && wr_utf8_length(row->model_version) > 50)
         return wr_error(err, WR_EDATA, "tenant bakken_pg: MlPrediction.save: model_version is longer than 50 characters");
-    if (row->confidence.is_set && (row->confidence.value < 0 || row->confidence.value > 1))
+    if (row->confidence.is_set && !(row->confidence.value >= 0 && row->confidence.value <= 1)) /* NaN too */
         return wr_error(err, WR_EDATA, "tenant bakken_pg: MlPrediction.save: confidence is outside 0 .. 1");
     wr_params p;
     wr_params_init(&p, WR_POSTGRES);

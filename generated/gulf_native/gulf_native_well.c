@@ -191,9 +191,9 @@ static int save(wos_well_repo *base, const wos_well *row, wr_err *err)
         return wr_error(err, WR_EDATA, "tenant gulf_native: Well.save: name is longer than 255 characters");
     if (row->api_number && wr_utf8_length(row->api_number) > 14)
         return wr_error(err, WR_EDATA, "tenant gulf_native: Well.save: api_number is longer than 14 characters");
-    if (row->latitude.is_set && (row->latitude.value < -90 || row->latitude.value > 90))
+    if (row->latitude.is_set && !(row->latitude.value >= -90 && row->latitude.value <= 90)) /* NaN too */
         return wr_error(err, WR_EDATA, "tenant gulf_native: Well.save: latitude is outside -90 .. 90");
-    if (row->longitude.is_set && (row->longitude.value < -180 || row->longitude.value > 180))
+    if (row->longitude.is_set && !(row->longitude.value >= -180 && row->longitude.value <= 180)) /* NaN too */
         return wr_error(err, WR_EDATA, "tenant gulf_native: Well.save: longitude is outside -180 .. 180");
     if (row->lease && wr_utf8_length(row->lease) > 100)
         return wr_error(err, WR_EDATA, "tenant gulf_native: Well.save: lease is longer than 100 characters");

@@ -49,7 +49,7 @@ static const wr_stmt statements[N_STATEMENTS] = {
         .name = "tenant permian_ops: Equipment.save",
         .sql = "INSERT INTO `Equipment Register` (`EquipID`, `WellID`, `Kind`, `Model`, `SerialNo`, "
                "`InstalledOn`, `Status`, `RemovedDate`, `ModifiedDate`)"
-               " VALUES (?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6))"
+               " VALUES (?, ?, ?, ?, ?, ?, COALESCE(?, 'OP'), ?, UTC_TIMESTAMP(6))"
                " ON DUPLICATE KEY UPDATE `WellID` = VALUES(`WellID`), `Kind` = VALUES(`Kind`), "
                "`Model` = VALUES(`Model`), `SerialNo` = VALUES(`SerialNo`), "
                "`InstalledOn` = VALUES(`InstalledOn`), `Status` = COALESCE(?, "
