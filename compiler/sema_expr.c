@@ -60,6 +60,14 @@ static bool check_format(sema *s, const wm_expr *fmt, bool has_time)
                             : "use %%Y %%m %%d %%y %%b %%j, or parse_timestamp for times");
         return false;
     }
+    const char *f = fmt->lit.text;
+    bool has_year = strstr(f, "%Y") || strstr(f, "%y") || strstr(f, "%F");
+    bool has_12h = strstr(f, "%I") != NULL, has_ampm = strstr(f, "%p") != NULL;
+    if (!has_year || has_12h != has_ampm) {
+        wm_error(s->diags, fmt->loc, !has_year ? "the format \"%s\" has no year (%%Y, %%y or %%F)"
+                                                : "the format \"%s\" needs %%I and %%p together", f);
+        return false;
+    }
     return true;
 }
 
