@@ -99,7 +99,7 @@ install: wellosc $(B)/libwellosrt.a
 
 test: deps
 	@bash tests/install-deps.sh servers
-	$(MAKE) unit-test cli-test gen-check runtime-test transform-test ddl-test repo-test
+	$(MAKE) unit-test cli-test gen-check runtime-test transform-test ddl-test repo-test agent-engine-test
 
 ddl-test:
 	bash tests/ddl/run.sh
@@ -110,6 +110,7 @@ include tests/fuzz/fuzz.mk
 include bench/bench.mk
 include tests/repo/repo.mk
 include tests/runtime/transform.mk
+include tests/agent/agent.mk
 
 # generated/ holds what wellosc emits for every example, checked in so a
 # reviewer can read it.  `make generated` rewrites it; `make gen-check`

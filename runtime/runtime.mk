@@ -14,7 +14,7 @@ RT_ASAN_OBJ = $(RT_SRC:runtime/%.c=$(B)/asan/runtime/%.o)
 RT_CPPFLAGS = -D_XOPEN_SOURCE=700 -Iruntime -I/usr/include/postgresql -I/usr/include/mariadb
 
 # What a program linked with libwellosrt.a needs after it.
-WR_LIBS = -lpq -lmariadb -lsybdb -lm
+WR_LIBS = -lpq -lmariadb -lsybdb -ljansson -lm
 
 RT_TEST_BIN = $(B)/tests/runtime/test_runtime
 RT_TEST_OBJ = $(B)/asan/tests/runtime/test_runtime.o

@@ -360,7 +360,7 @@ typedef struct wr_sync_spec {
     const char *marker_write;   /* $1: the tenant */
     const char *lock;           /* one agent per tenant: $1 a key */
     const char *state_read;     /* $1 tenant, $2 entity -> watermark */
-    const char *state_write;    /* $1..$10: tenant, entity, watermark, rows read, written,
+    const char *state_write;    /* $1..$9: tenant, entity, watermark, rows read, written,
                                  * unchanged, rejected, status, last error */
     const char *reject_write;   /* $1 tenant, $2 entity, $3 source key, $4 reason, $5 raw (json) */
     const wr_sync_entity *entities;

@@ -1,0 +1,107 @@
+/* wr_agent_internal.h - what the sync agent's files share: the bulk loader
+ * (wr_copy.c), the logs (wr_log.c), statements on the target (wr_sync.c)
+ * and one entity's run (wr_sync.c), driven by wr_agent_main (wr_agent.c).
+ * Nothing here is public API; generated code never includes it. */
+#ifndef WR_AGENT_INTERNAL_H
+#define WR_AGENT_INTERNAL_H
+
+#include <signal.h>
+
+#include "wr_internal.h"
+
+/* ---- UTF-8 (wr_log.c) ------------------------------------------------------
+ * PostgreSQL (UTF8 database) and jansson refuse invalid UTF-8; one bad byte
+ * in a reject's raw values must not fail the batch that records it. */
+bool wr_utf8_is_valid(const char *s, size_t len);
+/* s itself when it is valid UTF-8; else a copy in mem (malloc'd when mem is
+ * NULL: the caller frees it if it differs from s) where every byte that
+ * does not start a valid sequence became U+FFFD.  NULL on OOM or NULL s. */
+char *wr_utf8_repair(wr_arena *mem, const char *s);
+
+/* ---- logs (wr_log.c) ---------------------------------------------------------
+ * One JSON object per line on stderr; a human line when stderr is a
+ * terminal.  Every text goes through wr_mask_secrets first. */
+typedef enum { WR_LOG_INFO, WR_LOG_WARN, WR_LOG_ERROR } wr_log_level;
+
+typedef struct wr_log {
+    const char *tenant;
+    bool is_human;      /* stderr is a terminal */
+} wr_log;
+
+typedef struct wr_sync_counts {
+    int64_t read, written, unchanged, rejected, deleted;
+} wr_sync_counts;
+
+void wr_log_init(wr_log *l, const char *tenant);
+/* A start, stop or progress line; entity may be NULL. */
+void wr_log_message(const wr_log *l, wr_log_level level, const char *event, const char *entity, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* The line of one entity's run: error NULL when it succeeded. */
+void wr_log_entity(const wr_log *l, const char *entity, const wr_sync_counts *c, int64_t duration_ms,
+                   const char *status, const char *error);
+/* Milliseconds of a monotonic clock. */
+int64_t wr_log_clock_ms(void);
+
+/* ---- COPY FROM STDIN (wr_copy.c) --------------------------------------------
+ * PostgreSQL's text format; rows buffered and sent in ~256 KB chunks. */
+typedef struct wr_copy wr_copy;
+/* Runs copy_sql (a COPY ... FROM STDIN) on the PostgreSQL connection c. */
+int wr_copy_begin(wr_copy **out, wr_conn *c, const char *copy_sql, wr_err *err);
+/* One row of n values (NULL: SQL NULL). */
+int wr_copy_row(wr_copy *cp, const char *const *values, int n, wr_err *err);
+/* Ends the COPY and checks its result; *rows gets the server's row count.
+ * Frees cp whatever happens. */
+int wr_copy_end(wr_copy *cp, int64_t *rows, wr_err *err);
+/* Ends the COPY with an error (the transaction is then aborted: roll it
+ * back) and frees cp; NULL-safe.  The connection is usable afterwards. */
+void wr_copy_abort(wr_copy *cp, const char *why);
+
+/* ---- statements on the target (wr_sync.c) ---------------------------------
+ * The target is always PostgreSQL.  These run the compiler's SQL with text
+ * parameters and no retry: inside a transaction a silent reconnect would
+ * commit half a batch.  `what` names the statement in messages. */
+enum { WR_SQLSTATE_SIZE = 6 };
+int wr_target_run(wr_conn *c, const char *what, const char *sql, int n_params, const char *const *params,
+                  wr_row_fn each, void *ctx, int64_t *affected, char sqlstate[WR_SQLSTATE_SIZE], wr_err *err);
+
+/* ---- one entity's run (wr_sync.c) ---------------------------------------- */
+
+/* Compares two watermark texts: as timestamps when both are, else as
+ * numbers when both are, else as text (bytes). */
+int wr_watermark_compare(const char *a, const char *b);
+
+typedef struct wr_sync_options {
+    bool is_dry_run;          /* no target: extract and transform only */
+    bool is_full;             /* ignore the stored watermark */
+    int64_t batch_size;
+    const volatile sig_atomic_t *stop;  /* set by SIGTERM/SIGINT */
+} wr_sync_options;
+
+/* What wr_agent.c keeps per entity across runs (prepared statements,
+ * whether the temporary tables exist on the current target connection). */
+typedef struct wr_entity_slot {
+    wr_stmts extract, extract_keys;
+    unsigned stage_epoch, keys_epoch;   /* target epoch the temp tables were made on; 0: never */
+} wr_entity_slot;
+
+typedef struct wr_sync_env {
+    const wr_sync_spec *spec;
+    const wr_sync_options *opt;
+    const wr_log *log;
+    wr_conn *source;
+    wr_conn *target;          /* NULL in a dry run */
+    unsigned target_epoch;    /* changes with every new target session */
+} wr_sync_env;
+
+typedef struct wr_sync_result {
+    wr_sync_counts counts;
+    bool is_stopped;          /* a signal ended it at a batch boundary */
+    const char *status;       /* "ok", "stopped", "failed" */
+} wr_sync_result;
+
+/* Runs one entity; 0, or a negative code with the message in err (the
+ * state then says 'failed' if the target could still be written). */
+int wr_sync_entity_run(wr_sync_env *env, const wr_sync_entity *e, wr_entity_slot *slot, wr_sync_result *res,
+                       wr_err *err);
+
+#endif

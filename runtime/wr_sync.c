@@ -1,0 +1,753 @@
+/* wr_sync.c - one entity's run of a sync agent: extract from the source,
+ * transform, stage with COPY, upsert, record rejects and advance the sync
+ * state, one transaction per batch; then, for `deletes soft`, the keys
+ * still in the source and the soft delete of the others.
+ *
+ * A batch, on the target:
+ *     BEGIN; <stage_truncate>; <stage_copy> ...rows...; \.;
+ *     <upsert>; <reject_write> per reject; <state_write>; COMMIT
+ * It opens at the first row after the previous batch and ends after
+ * batch-size rows read or at the end of the extract.  Rejects are kept in
+ * the batch's arena until the COPY ends (a connection in COPY runs nothing
+ * else).  State rows of a run: 'running' after each full batch, then 'ok'
+ * (whole extract done), 'stopped' (a signal ended it at a batch boundary)
+ * or 'failed' (with last_error; written in its own transaction after the
+ * batch in flight was rolled back).  Counts in the state are the run's
+ * totals over its committed batches.
+ *
+ * Must never: build SQL (every statement comes from the spec, but for
+ * BEGIN, COMMIT and ROLLBACK), retry a target statement on a new
+ * connection (that would commit half a batch), hold more than one batch in
+ * memory, or advance the watermark past rows that were not committed. */
+#include <ctype.h>
+#include <errno.h>
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wr_agent_internal.h"
+
+/* ---- statements on the target --------------------------------------------- */
+
+static int target_failure(wr_conn *c, PGconn *pg, const PGresult *res, const char *what,
+                          char sqlstate[WR_SQLSTATE_SIZE], wr_err *err)
+{
+    char msg[WR_DRIVER_MESSAGE_SIZE];
+    const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    if (primary) {
+        const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+        snprintf(msg, sizeof msg, "%s%s%s (SQLSTATE %s)", primary, detail ? "; " : "", detail ? detail : "",
+                 state ? state : "?");
+    } else {
+        snprintf(msg, sizeof msg, "%s", PQerrorMessage(pg));
+    }
+    wr_one_line(msg);
+    if (sqlstate)
+        snprintf(sqlstate, WR_SQLSTATE_SIZE, "%s", state ? state : "");
+    bool is_lost = PQstatus(pg) == CONNECTION_BAD;
+    return wr_error(err, is_lost ? WR_ECONNECT : WR_ERROR, "%s: postgres: %s: %s%s", wr_conn_who(c), what,
+                    is_lost ? "connection lost: " : "", msg[0] ? msg : "unknown error");
+}
+
+int wr_target_run(wr_conn *c, const char *what, const char *sql, int n_params, const char *const *params,
+                  wr_row_fn each, void *ctx, int64_t *affected, char sqlstate[WR_SQLSTATE_SIZE], wr_err *err)
+{
+    if (sqlstate)
+        sqlstate[0] = '\0';
+    PGconn *pg = wr_conn_pg(c);
+    if (!pg)
+        return wr_error(err, WR_ECONNECT, "%s: %s: the target connection is closed", c ? wr_conn_who(c) : "target",
+                        what);
+    if (!sql)
+        return wr_error(err, WR_ERROR, "%s: %s: the agent's spec has no SQL for it", wr_conn_who(c), what);
+    PGresult *res = PQexecParams(pg, sql, n_params, NULL, params, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(res);
+    int rc = 0;
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+        if (affected)
+            *affected = strtoll(PQcmdTuples(res), NULL, 10);
+        int rows = PQntuples(res), cols = PQnfields(res);
+        const char *values[64];
+        if (each && cols > 64)
+            rc = wr_error(err, WR_ERROR, "%s: %s: %d columns, at most 64 expected", wr_conn_who(c), what, cols);
+        for (int r = 0; each && rc == 0 && r < rows; r++) {
+            for (int i = 0; i < cols; i++)
+                values[i] = PQgetisnull(res, r, i) ? NULL : PQgetvalue(res, r, i);
+            wr_row row = { cols, values };
+            if (each(ctx, &row))
+                break;
+        }
+    } else if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT) {
+        PQputCopyEnd(pg, "not a COPY statement");
+        PGresult *more;
+        while ((more = PQgetResult(pg)) != NULL)
+            PQclear(more);
+        rc = wr_error(err, WR_ERROR, "%s: %s: the statement started a COPY", wr_conn_who(c), what);
+    } else {
+        rc = target_failure(c, pg, res, what, sqlstate, err);
+    }
+    PQclear(res);
+    return rc;
+}
+
+/* ---- watermarks --------------------------------------------------------------- */
+
+/* Plain decimal text: -?digits(.digits)? */
+static bool is_number(const char *s)
+{
+    const char *p = s + (*s == '-' || *s == '+');
+    const char *d = p;
+    while (isdigit((unsigned char)*p))
+        p++;
+    bool has_int = p > d;
+    if (*p == '.') {
+        const char *f = ++p;
+        while (isdigit((unsigned char)*p))
+            p++;
+        if (p == f)
+            return false;
+    } else if (!has_int) {
+        return false;
+    }
+    return *p == '\0';
+}
+
+/* Compares two plain decimal texts exactly, however long. */
+static int compare_numbers(const char *a, const char *b)
+{
+    bool na = *a == '-', nb = *b == '-';
+    a += *a == '-' || *a == '+';
+    b += *b == '-' || *b == '+';
+    while (*a == '0' && isdigit((unsigned char)a[1]))
+        a++;
+    while (*b == '0' && isdigit((unsigned char)b[1]))
+        b++;
+    size_t ia = strspn(a, "0123456789"), ib = strspn(b, "0123456789");
+    int mag;   /* |a| vs |b| */
+    if (ia != ib) {
+        mag = ia < ib ? -1 : 1;
+    } else {
+        mag = strncmp(a, b, ia);
+        const char *fa = a[ia] == '.' ? a + ia + 1 : "", *fb = b[ib] == '.' ? b + ib + 1 : "";
+        while (mag == 0 && (*fa || *fb)) {
+            char ca = *fa ? *fa++ : '0', cb = *fb ? *fb++ : '0';
+            mag = (ca > cb) - (ca < cb);
+        }
+        mag = (mag > 0) - (mag < 0);
+    }
+    bool is_zero_a = strspn(a, "0.") == strlen(a), is_zero_b = strspn(b, "0.") == strlen(b);
+    if (is_zero_a)
+        na = false;
+    if (is_zero_b)
+        nb = false;
+    if (na != nb)
+        return na ? -1 : 1;
+    return na ? -mag : mag;
+}
+
+int wr_watermark_compare(const char *a, const char *b)
+{
+    wr_timestamp ta, tb;
+    if (wr_timestamp_parse(&ta, a, NULL) == 0 && wr_timestamp_parse(&tb, b, NULL) == 0)
+        return (ta.micros > tb.micros) - (ta.micros < tb.micros);
+    if (is_number(a) && is_number(b))
+        return compare_numbers(a, b);
+    int c = strcmp(a, b);
+    return (c > 0) - (c < 0);
+}
+
+/* *slot becomes a malloc'd copy of v (NULL: NULL). */
+static int set_text(char **slot, const char *v)
+{
+    char *copy = NULL;
+    if (v && !(copy = strdup(v)))
+        return WR_ENOMEM;
+    free(*slot);
+    *slot = copy;
+    return 0;
+}
+
+/* ---- one run ------------------------------------------------------------------ */
+
+typedef struct reject {
+    struct reject *next;
+    const char *key, *reason, *raw;
+} reject;
+
+enum { DRY_RUN_REJECTS_SHOWN = 20 };
+
+typedef struct run {
+    wr_sync_env *env;
+    const wr_sync_entity *e;
+    wr_entity_slot *slot;
+    const wr_sync_options *opt;
+    wr_conn *target;
+    int key_index;                 /* of key_field in column_names; -1 */
+    wr_arena *row_mem;             /* the transform's, reset per row */
+    wr_arena *batch_mem;           /* rejects of the batch in flight */
+    const char **out;              /* n_columns values from the transform */
+
+    bool is_open;                  /* a batch transaction is in flight */
+    wr_copy *copy;
+    int64_t batch_read, batch_rejected;
+    reject *rejects, **rejects_tail;
+    char *batch_wm;                /* the largest watermark of the batch */
+
+    char *wm;                      /* the watermark reached by committed batches */
+    char *param_text;              /* the extract's parameter, when it is text */
+    wr_sync_counts done;           /* totals of committed batches */
+    int64_t dry_staged;
+
+    reject *failed_reject;         /* `on error abort`: the reject that stopped the run */
+    int rc;                        /* a failure inside the row callback */
+    wr_err *err;
+    bool is_stopped;
+} run;
+
+static const char *tenant(const run *r)
+{
+    return r->env->spec->tenant;
+}
+
+static int begin(run *r)
+{
+    return wr_exec(r->target, "BEGIN", r->err);
+}
+
+static void rollback(run *r)
+{
+    if (r->target && wr_conn_pg(r->target) && !wr_conn_is_lost(r->target))
+        wr_exec(r->target, "ROLLBACK", NULL);
+}
+
+static int commit(run *r)
+{
+    return wr_exec(r->target, "COMMIT", r->err);
+}
+
+/* The stage (a temporary table) lives as long as the session: created once
+ * per target connection, outside any batch transaction (a rollback would
+ * drop it with the batch). */
+static int ensure_temp_table(run *r, const char *sql, unsigned *epoch, const char *what)
+{
+    if (*epoch == r->env->target_epoch)
+        return 0;
+    int rc = wr_target_run(r->target, what, sql, 0, NULL, NULL, NULL, NULL, NULL, r->err);
+    if (rc == 0)
+        *epoch = r->env->target_epoch;
+    return rc;
+}
+
+static int open_batch(run *r)
+{
+    int rc = ensure_temp_table(r, r->e->stage_create, &r->slot->stage_epoch, "stage_create");
+    if (rc)
+        return rc;
+    if ((rc = begin(r)))
+        return rc;
+    r->is_open = true;
+    if ((rc = wr_target_run(r->target, "stage_truncate", r->e->stage_truncate, 0, NULL, NULL, NULL, NULL, NULL,
+                            r->err)))
+        return rc;
+    return wr_copy_begin(&r->copy, r->target, r->e->stage_copy, r->err);
+}
+
+static void reset_batch(run *r)
+{
+    r->is_open = false;
+    r->copy = NULL;
+    r->batch_read = r->batch_rejected = 0;
+    r->rejects = NULL;
+    r->rejects_tail = &r->rejects;
+    free(r->batch_wm);
+    r->batch_wm = NULL;
+    wr_arena_reset(r->batch_mem);
+}
+
+static void rollback_batch(run *r)
+{
+    if (r->copy)
+        wr_copy_abort(r->copy, "batch abandoned");
+    if (r->is_open)
+        rollback(r);
+    r->failed_reject = NULL;   /* it lived in the batch's arena */
+    reset_batch(r);
+}
+
+static int write_reject(run *r, const reject *j)
+{
+    const char *params[5] = { tenant(r), r->e->entity, j->key, j->reason, j->raw };
+    return wr_target_run(r->target, "reject_write", r->env->spec->reject_write, 5, params, NULL, NULL, NULL, NULL,
+                         r->err);
+}
+
+static int write_state(run *r, const char *wm, const wr_sync_counts *c, const char *status, const char *error)
+{
+    char n[4][24];
+    snprintf(n[0], sizeof n[0], "%lld", (long long)c->read);
+    snprintf(n[1], sizeof n[1], "%lld", (long long)c->written);
+    snprintf(n[2], sizeof n[2], "%lld", (long long)c->unchanged);
+    snprintf(n[3], sizeof n[3], "%lld", (long long)c->rejected);
+    char *clean = error ? wr_utf8_repair(NULL, error) : NULL;
+    const char *params[9] = { tenant(r), r->e->entity, wm, n[0], n[1], n[2], n[3], status, clean };
+    int rc = wr_target_run(r->target, "state_write", r->env->spec->state_write, 9, params, NULL, NULL, NULL, NULL,
+                           r->err);
+    if (clean != error)
+        free(clean);
+    return rc;
+}
+
+/* The watermark a batch reaches: the larger of the committed one and the
+ * batch's own (only incremental entities have one). */
+static const char *reached_wm(const run *r)
+{
+    if (r->e->mode != WR_SYNC_WATERMARK)
+        return NULL;
+    if (!r->batch_wm)
+        return r->wm;
+    if (!r->wm || wr_watermark_compare(r->batch_wm, r->wm) > 0)
+        return r->batch_wm;
+    return r->wm;
+}
+
+/* Ends the batch in flight: COPY end, upsert, rejects, state, COMMIT. */
+static int finish_batch(run *r, const char *status)
+{
+    int64_t staged = 0, written = 0;
+    wr_copy *cp = r->copy;
+    r->copy = NULL;
+    int rc = wr_copy_end(cp, &staged, r->err);
+    if (!rc)
+        rc = wr_target_run(r->target, "upsert", r->e->upsert, 0, NULL, NULL, NULL, &written, NULL, r->err);
+    for (const reject *j = r->rejects; j && !rc; j = j->next)
+        rc = write_reject(r, j);
+    wr_sync_counts c = r->done;
+    c.read += r->batch_read;
+    c.written += written;
+    c.unchanged += staged - written;   /* duplicates of a key within a batch count as unchanged */
+    c.rejected += r->batch_rejected;
+    const char *wm = reached_wm(r);
+    if (!rc)
+        rc = write_state(r, wm, &c, status, NULL);
+    if (!rc)
+        rc = commit(r);
+    if (rc) {
+        rollback_batch(r);
+        return rc;
+    }
+    r->done = c;
+    if (wm != r->wm && set_text(&r->wm, wm) < 0)
+        rc = wr_error(r->err, WR_ENOMEM, "out of memory");
+    reset_batch(r);
+    return rc;
+}
+
+/* The state of a run that ends with no batch in flight ('ok', 'stopped'),
+ * or that failed ('failed', with the reject that aborted it, if any). */
+static int write_final_state(run *r, const char *status, const char *error)
+{
+    wr_err local;
+    wr_err *saved = r->err;
+    if (error)
+        r->err = &local;   /* keep the first error, the one that matters */
+    int rc = begin(r);
+    if (!rc && r->failed_reject)
+        rc = write_reject(r, r->failed_reject);
+    if (!rc)
+        rc = write_state(r, r->e->mode == WR_SYNC_WATERMARK ? r->wm : NULL, &r->done, status, error);
+    if (!rc)
+        rc = commit(r);
+    if (rc)
+        rollback(r);
+    r->err = saved;
+    return rc;
+}
+
+/* ---- rows ------------------------------------------------------------------------ */
+
+static const char *value_at(const wr_row *row, int i)
+{
+    return i >= 0 && i < row->n ? row->values[i] : NULL;
+}
+
+/* The raw source values as a JSON object {column: text or null}. */
+static const char *raw_json(run *r, const wr_row *row)
+{
+    json_t *obj = json_object();
+    if (!obj)
+        return NULL;
+    int n = r->e->n_source_columns < row->n ? r->e->n_source_columns : row->n;
+    for (int i = 0; i < n; i++) {
+        char fallback[24];
+        const char *name = r->e->source_column_names ? r->e->source_column_names[i] : NULL;
+        if (!name) {
+            snprintf(fallback, sizeof fallback, "column%d", i + 1);
+            name = fallback;
+        }
+        const char *v = wr_utf8_repair(r->batch_mem, row->values[i]);
+        json_object_set_new(obj, name, v ? json_string(v) : json_null());
+    }
+    char *text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(obj);
+    if (!text)
+        return NULL;
+    const char *copy = wr_arena_strndup(r->batch_mem, text, strlen(text));
+    free(text);
+    return copy;
+}
+
+static int reject_row(run *r, const wr_row *row, const char *key, const char *reason)
+{
+    if (!key)
+        key = value_at(row, 0);
+    reject *j = wr_arena_alloc(r->batch_mem, sizeof *j);
+    if (!j)
+        return wr_error(r->err, WR_ENOMEM, "out of memory");
+    j->next = NULL;
+    j->key = key ? wr_utf8_repair(r->batch_mem, key) : NULL;
+    if (j->key == key)
+        j->key = wr_arena_strndup(r->batch_mem, key, strlen(key));
+    const char *why = reason && *reason ? reason : "rejected by the transform";
+    j->reason = wr_utf8_repair(r->batch_mem, why);
+    if (j->reason == why)
+        j->reason = wr_arena_strndup(r->batch_mem, why, strlen(why));
+    j->raw = raw_json(r, row);
+    if ((key && !j->key) || !j->reason || !j->raw)
+        return wr_error(r->err, WR_ENOMEM, "out of memory");
+    r->batch_rejected++;
+    if (r->opt->is_dry_run) {
+        if (r->done.rejected + r->batch_rejected <= DRY_RUN_REJECTS_SHOWN)
+            wr_log_message(r->env->log, WR_LOG_WARN, "reject", r->e->entity, "would reject key %s: %s; raw %s",
+                           j->key ? j->key : "NULL", j->reason, j->raw);
+        wr_arena_reset(r->batch_mem);
+        return 1;
+    }
+    if (r->e->is_abort_on_error) {
+        r->failed_reject = j;
+        return wr_error(r->err, WR_EDATA, "%s: row with key %s rejected and the sync is `on error abort`: %s",
+                        r->e->entity, j->key ? j->key : "NULL", j->reason);
+    }
+    *r->rejects_tail = j;
+    r->rejects_tail = &j->next;
+    return 1;
+}
+
+/* One source row: 0 staged, 1 rejected, < 0 the run fails. */
+static int take_row(run *r, const wr_row *row)
+{
+    const wr_sync_entity *e = r->e;
+    if (row->n < e->n_source_columns || row->n <= e->watermark_column)   /* the transform indexes values[] */
+        return wr_error(r->err, WR_ERROR, "%s: the extract returned %d columns; the agent reads %d", e->entity,
+                        row->n, e->n_source_columns > e->watermark_column ? e->n_source_columns : e->watermark_column + 1);
+    const char *wm = value_at(row, e->watermark_column);
+    if (wm && e->mode == WR_SYNC_WATERMARK && (!r->batch_wm || wr_watermark_compare(wm, r->batch_wm) > 0)
+        && set_text(&r->batch_wm, wm) < 0)
+        return wr_error(r->err, WR_ENOMEM, "out of memory");
+    if (e->watermark_column >= 0 && !wm && e->is_null_watermark_rejected)
+        return reject_row(r, row, NULL, "the watermark is NULL");
+
+    wr_arena_reset(r->row_mem);
+    for (int i = 0; i < e->n_columns; i++)
+        r->out[i] = NULL;
+    wr_xf x = { .mem = r->row_mem, .field = NULL, .is_failed = false, .reason = "" };
+    int rc = e->transform(row, r->out, &x);
+    const char *key = r->key_index >= 0 ? r->out[r->key_index] : NULL;
+    if (rc < 0)
+        return wr_error(r->err, rc < WR_ENOMEM ? WR_ERROR : rc, "%s: the transform failed on the row with key %s: %s",
+                        e->entity, key ? key : value_at(row, 0) ? value_at(row, 0) : "NULL",
+                        x.reason[0] ? x.reason : "no reason given");
+    if (rc > 0 || x.is_failed)
+        return reject_row(r, row, key, x.reason);
+    for (int i = 0; i < e->n_columns; i++) {
+        if (r->out[i] && !wr_utf8_is_valid(r->out[i], strlen(r->out[i]))) {
+            char why[256];
+            snprintf(why, sizeof why, "%s: the value is not valid UTF-8",
+                     e->column_names ? e->column_names[i] : "a column");
+            return reject_row(r, row, key, why);
+        }
+    }
+    if (r->opt->is_dry_run) {
+        r->dry_staged++;
+        return 0;
+    }
+    return wr_copy_row(r->copy, r->out, e->n_columns, r->err);
+}
+
+static bool is_stop_requested(const run *r)
+{
+    return r->opt->stop && *r->opt->stop;
+}
+
+static int on_row(void *ctx, const wr_row *row)
+{
+    run *r = ctx;
+    if (is_stop_requested(r) && !r->is_open) {
+        r->is_stopped = true;
+        return 1;
+    }
+    int rc = 0;
+    if (!r->opt->is_dry_run && !r->is_open)
+        rc = open_batch(r);
+    r->batch_read++;
+    if (!rc)
+        rc = take_row(r, row);
+    if (rc < 0) {
+        r->rc = rc;
+        return rc;
+    }
+    if (r->batch_read >= r->opt->batch_size) {
+        if (r->opt->is_dry_run) {
+            r->done.read += r->batch_read;
+            r->done.rejected += r->batch_rejected;
+            reset_batch(r);
+        } else if ((rc = finish_batch(r, "running")) < 0) {
+            r->rc = rc;
+            return rc;
+        }
+        if (is_stop_requested(r)) {
+            r->is_stopped = true;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* ---- the parameter of the extract -------------------------------------------- */
+
+static int read_stored_wm(void *ctx, const wr_row *row)
+{
+    char **out = ctx;
+    if (row->n > 0 && row->values[0] && set_text(out, row->values[0]) < 0)
+        return -1;
+    return 1;
+}
+
+static int extract_params(run *r, wr_params *p)
+{
+    const wr_sync_entity *e = r->e;
+    wr_params_init(p, wr_conn_dialect(r->env->source));
+    if (e->mode == WR_SYNC_FULL)
+        return 0;
+    if (e->mode == WR_SYNC_WINDOW) {
+        wr_timestamp t = wr_timestamp_now();
+        t.micros -= e->window_seconds * 1000000;
+        wr_param_timestamp(p, t);
+        return 0;
+    }
+    char *stored = NULL;
+    if (!r->opt->is_dry_run && !r->opt->is_full) {
+        const char *params[2] = { tenant(r), e->entity };
+        int rc = wr_target_run(r->target, "state_read", r->env->spec->state_read, 2, params, read_stored_wm, &stored,
+                               NULL, NULL, r->err);
+        if (rc)
+            return rc;
+    }
+    /* a dry run has no target, hence no stored watermark: it reads it all */
+    if (!stored) {
+        wr_param_null(p);
+        return 0;
+    }
+    r->wm = stored;
+    wr_timestamp t;
+    if (wr_timestamp_parse(&t, stored, NULL) == 0) {
+        t.micros -= e->lookback_seconds * 1000000;
+        wr_param_timestamp(p, t);
+    } else if (e->lookback_seconds != 0) {
+        return wr_error(r->err, WR_EDATA,
+                        "%s: the stored watermark '%.64s' is not a timestamp, so a lookback of %lld s cannot apply "
+                        "(run with --full to start over)",
+                        e->entity, stored, (long long)e->lookback_seconds);
+    } else {
+        /* a number watermark, compared as the source compares it; its own
+         * copy, since r->wm moves on as batches commit */
+        if (!(r->param_text = strdup(stored)))
+            return wr_error(r->err, WR_ENOMEM, "out of memory");
+        wr_param_text(p, r->param_text);
+    }
+    return 0;
+}
+
+/* ---- deletes soft ---------------------------------------------------------------- */
+
+typedef struct keys_run {
+    run *r;
+    wr_copy *copy;
+    int64_t keys, skipped;
+} keys_run;
+
+static int on_key(void *ctx, const wr_row *row)
+{
+    keys_run *k = ctx;
+    run *r = k->r;
+    wr_arena_reset(r->row_mem);
+    for (int i = 0; i < r->e->n_columns; i++)
+        r->out[i] = NULL;
+    wr_xf x = { .mem = r->row_mem };
+    int rc = r->e->key_of(row, r->out, &x);
+    if (rc < 0) {
+        r->rc = wr_error(r->err, WR_ERROR, "%s: key_of failed: %s", r->e->entity, x.reason[0] ? x.reason : "no reason");
+        return r->rc;
+    }
+    /* A key that does not convert was rejected by the transform too: it has
+     * no row in the target, so leaving it out marks nothing deleted. */
+    if (rc > 0 || x.is_failed || !r->out[0] || !wr_utf8_is_valid(r->out[0], strlen(r->out[0]))) {
+        k->skipped++;
+        return 0;
+    }
+    k->keys++;
+    if ((rc = wr_copy_row(k->copy, r->out, 1, r->err)) < 0) {
+        r->rc = rc;
+        return rc;
+    }
+    return 0;
+}
+
+static int mark_deleted(run *r, int64_t *deleted)
+{
+    const wr_sync_entity *e = r->e;
+    int rc = ensure_temp_table(r, e->keys_create, &r->slot->keys_epoch, "keys_create");
+    if (!rc)
+        rc = begin(r);
+    if (rc)
+        return rc;
+    keys_run k = { .r = r };
+    rc = wr_target_run(r->target, "keys_truncate", e->keys_truncate, 0, NULL, NULL, NULL, NULL, NULL, r->err);
+    if (!rc)
+        rc = wr_copy_begin(&k.copy, r->target, e->keys_copy, r->err);
+    if (!rc) {
+        wr_params p;
+        wr_params_init(&p, wr_conn_dialect(r->env->source));
+        r->rc = 0;
+        rc = wr_query(r->env->source, &r->slot->extract_keys, 0, &p, on_key, &k, r->err);
+        if (r->rc < 0)
+            rc = r->rc;
+    }
+    if (!rc) {
+        wr_copy *cp = k.copy;
+        k.copy = NULL;
+        rc = wr_copy_end(cp, NULL, r->err);
+    }
+    if (!rc)
+        rc = wr_target_run(r->target, "mark_deleted", e->mark_deleted, 0, NULL, NULL, NULL, deleted, NULL, r->err);
+    if (!rc)
+        rc = commit(r);
+    if (rc) {
+        wr_copy_abort(k.copy, "abandoned");
+        rollback(r);
+    }
+    if (k.skipped)
+        wr_log_message(r->env->log, WR_LOG_WARN, "deletes", e->entity,
+                       "%lld source keys did not convert and were left out of the soft-delete check",
+                       (long long)k.skipped);
+    return rc;
+}
+
+/* ---- the entity's run ----------------------------------------------------------- */
+
+static int key_index_of(const wr_sync_entity *e)
+{
+    for (int i = 0; e->key_field && e->column_names && i < e->n_columns; i++)
+        if (strcmp(e->column_names[i], e->key_field) == 0)
+            return i;
+    return -1;
+}
+
+static int check_entity(const wr_sync_env *env, const wr_sync_entity *e, wr_err *err)
+{
+    if (!e->transform || !e->extract.sql || e->n_columns <= 0)
+        return wr_error(err, WR_ERROR, "%s: the agent's spec has no extract or transform for it", e->entity);
+    if (!env->opt->is_dry_run && (!e->stage_create || !e->stage_truncate || !e->stage_copy || !e->upsert))
+        return wr_error(err, WR_ERROR, "%s: the agent's spec lacks a staging or upsert statement", e->entity);
+    if (e->extract_keys.sql && (!e->key_of || !e->keys_create || !e->keys_truncate || !e->keys_copy || !e->mark_deleted))
+        return wr_error(err, WR_ERROR, "%s: `deletes soft` without its key statements in the agent's spec", e->entity);
+    return 0;
+}
+
+static int sync_rows(run *r)
+{
+    wr_params p;
+    int rc = extract_params(r, &p);
+    if (rc)
+        return rc;
+    r->rc = 0;
+    rc = wr_query(r->env->source, &r->slot->extract, 0, &p, on_row, r, r->err);
+    if (r->rc < 0)
+        rc = r->rc;
+    if (rc < 0 && r->rc == 0 && r->err) {   /* the source failed, not us: say where */
+        bool is_lost = wr_conn_is_lost(r->env->source);
+        rc = wr_error(r->err, is_lost ? WR_ECONNECT : rc, "%s: the extract failed after %lld rows%s: %s", r->e->entity,
+                      (long long)(r->done.read + r->batch_read), is_lost ? " (the source connection was lost)" : "",
+                      r->err->message);
+    }
+    if (rc < 0)
+        return rc;
+    if (r->opt->is_dry_run) {
+        r->done.read += r->batch_read;
+        r->done.rejected += r->batch_rejected;
+        reset_batch(r);
+        return 0;
+    }
+    const char *status = r->is_stopped ? "stopped" : "ok";
+    return r->is_open ? finish_batch(r, status) : write_final_state(r, status, NULL);
+}
+
+int wr_sync_entity_run(wr_sync_env *env, const wr_sync_entity *e, wr_entity_slot *slot, wr_sync_result *res,
+                       wr_err *err)
+{
+    memset(res, 0, sizeof *res);
+    res->status = "failed";
+    int rc = check_entity(env, e, err);
+    if (rc)
+        return rc;
+    run r = { .env = env, .e = e, .slot = slot, .opt = env->opt, .target = env->target,
+              .key_index = key_index_of(e), .err = err };
+    r.rejects_tail = &r.rejects;
+    r.row_mem = wr_arena_new();
+    r.batch_mem = wr_arena_new();
+    r.out = calloc((size_t)e->n_columns, sizeof *r.out);
+    if (!r.row_mem || !r.batch_mem || !r.out) {
+        rc = wr_error(err, WR_ENOMEM, "out of memory");
+    } else {
+        rc = sync_rows(&r);
+    }
+    if (rc < 0 && !env->opt->is_dry_run && r.target) {
+        reject *culprit = r.failed_reject;
+        r.failed_reject = NULL;
+        if (r.copy)
+            wr_copy_abort(r.copy, "batch abandoned");
+        r.copy = NULL;
+        if (r.is_open)
+            rollback(&r);
+        r.is_open = false;
+        /* the culprit lives in the batch's arena: record it before the reset */
+        r.failed_reject = culprit;
+        if (!wr_conn_is_lost(r.target))
+            write_final_state(&r, "failed", err ? err->message : "failed");
+        r.failed_reject = NULL;
+        reset_batch(&r);
+    }
+    if (rc == 0 && !r.is_stopped && !env->opt->is_dry_run && e->extract_keys.sql) {
+        rc = mark_deleted(&r, &r.done.deleted);
+        if (rc < 0 && !wr_conn_is_lost(r.target))
+            write_final_state(&r, "failed", err ? err->message : "failed");
+    }
+    res->counts = r.done;
+    if (env->opt->is_dry_run)
+        res->counts.unchanged = 0;
+    res->is_stopped = r.is_stopped;
+    res->status = rc < 0 ? "failed" : r.is_stopped ? "stopped" : env->opt->is_dry_run ? "dry-run" : "ok";
+    if (env->opt->is_dry_run && rc == 0)
+        wr_log_message(env->log, WR_LOG_INFO, "dry-run", e->entity,
+                       "dry run: %lld rows read, %lld would be staged, %lld would be rejected; nothing written",
+                       (long long)r.done.read, (long long)r.dry_staged, (long long)r.done.rejected);
+    free(r.batch_wm);
+    free(r.wm);
+    free(r.param_text);
+    free(r.out);
+    wr_arena_free(r.row_mem);
+    wr_arena_free(r.batch_mem);
+    return rc;
+}
