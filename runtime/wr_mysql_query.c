@@ -15,10 +15,19 @@ enum { MAX_COLUMNS = 1024, FIRST_SIZE = 256 };
 static int stmt_error(wr_run *r, MYSQL_STMT *st)
 {
     char msg[WR_DRIVER_MESSAGE_SIZE];
-    snprintf(msg, sizeof msg, "%s (%u)", mysql_stmt_error(st), mysql_stmt_errno(st));
-    wr_one_line(msg);
     unsigned e = mysql_stmt_errno(st);
-    bool is_lost = e == 2006 || e == 2013 || e == 1927 || e == 2055;
+    const char *text = mysql_stmt_error(st);
+    MYSQL *my = wr_conn_mysql(r->conn);
+    if (e == 0 && my && mysql_errno(my)) { /* a killed session can leave the statement's error empty */
+        e = mysql_errno(my);
+        text = mysql_error(my);
+    }
+    if (e == 0) /* a failure with no error at all: the session is gone */
+        snprintf(msg, sizeof msg, "the connection was lost");
+    else
+        snprintf(msg, sizeof msg, "%s (%u)", text, e);
+    wr_one_line(msg);
+    bool is_lost = e == 0 || e == 2006 || e == 2013 || e == 1927 || e == 2055;
     return wr_error(r->err, is_lost ? WR_ECONNECT : WR_ERROR, "%s", msg);
 }
 

@@ -121,6 +121,11 @@ void wr_param_timestamp(wr_params *p, wr_timestamp v)
             if (zone)
                 *zone = '\0';
         }
+        if (p->dialect == WR_SQLSERVER && v.micros % 1000 == 0) {
+            char *fraction = strrchr(s, '.'); /* .123000 -> .123: legacy datetime takes three */
+            if (fraction && strlen(fraction) == 7)
+                fraction[4] = '\0';
+        }
     }
     push(p, s);
 }

@@ -46,6 +46,16 @@ static int prepare(wr_run *r, PGconn *pg, const char *name)
     return rc;
 }
 
+static void cancel(PGconn *pg)
+{
+    PGcancel *c = PQgetCancel(pg);
+    char why[256];
+    if (c) {
+        PQcancel(c, why, sizeof why); /* best effort: draining still ends the query */
+        PQfreeCancel(c);
+    }
+}
+
 static int stream_rows(wr_run *r, PGconn *pg, const char *name)
 {
     if (!PQsendQueryPrepared(pg, name, r->n_values, r->values, NULL, NULL, 0))
@@ -72,9 +82,10 @@ static int stream_rows(wr_run *r, PGconn *pg, const char *name)
                 r->stopped_by = stop;
                 if (stop < 0)
                     rc = stop;
+                cancel(pg); /* the rest of a large result need not cross the wire */
             }
-        } else if (st != PGRES_TUPLES_OK && rc == 0) {
-            rc = driver_error(r, pg, res);
+        } else if (st != PGRES_TUPLES_OK && rc == 0 && !r->stopped_by) {
+            rc = driver_error(r, pg, res); /* after a cancel, its error is expected */
         }
     }
     return rc;

@@ -525,6 +525,18 @@ static int read_stored_wm(void *ctx, const wr_row *row)
     return 1;
 }
 
+/* A lower bound, as the source compares it.  SQL Server's legacy datetime
+ * takes at most three fraction digits: the bound goes down to the
+ * millisecond there, which only re-reads (idempotently) a few rows. */
+static void param_bound(wr_params *p, wr_timestamp t)
+{
+    if (p->dialect == WR_SQLSERVER) {
+        int64_t ms = t.micros / 1000 - (t.micros % 1000 < 0);
+        t.micros = ms * 1000;
+    }
+    wr_param_timestamp(p, t);
+}
+
 static int extract_params(run *r, wr_params *p)
 {
     const wr_sync_entity *e = r->e;
@@ -534,7 +546,7 @@ static int extract_params(run *r, wr_params *p)
     if (e->mode == WR_SYNC_WINDOW) {
         wr_timestamp t = wr_timestamp_now();
         t.micros -= e->window_seconds * 1000000;
-        wr_param_timestamp(p, t);
+        param_bound(p, t);
         return 0;
     }
     char *stored = NULL;
@@ -554,7 +566,7 @@ static int extract_params(run *r, wr_params *p)
     wr_timestamp t;
     if (wr_timestamp_parse(&t, stored, NULL) == 0) {
         t.micros -= e->lookback_seconds * 1000000;
-        wr_param_timestamp(p, t);
+        param_bound(p, t);
     } else if (e->lookback_seconds != 0) {
         return wr_error(r->err, WR_EDATA,
                         "%s: the stored watermark '%.64s' is not a timestamp, so a lookback of %lld s cannot apply "
