@@ -34,7 +34,7 @@ FRONT_OBJ  = $(FRONT_SRC:%.c=$(B)/%.o) $(GEN_SRC:%.c=%.o)
 DRIVER_OBJ = $(DRIVER_SRC:%.c=$(B)/%.o)
 ASAN_FRONT_OBJ = $(FRONT_SRC:%.c=$(B)/asan/%.o) $(GEN_SRC:$(B)/%.c=$(B)/asan/gen/%.o)
 
-.PHONY: all test unit-test cli-test demo bench fuzz fuzz-build clean install deps generated gen-check ddl-test
+.PHONY: all test unit-test cli-test demo bench fuzz fuzz-build clean install deps generated gen-check ddl-test build-test
 all: wellosc $(B)/libwellosrt.a
 
 # Installs the Debian packages that are missing (as root), nothing else.
@@ -99,7 +99,10 @@ install: wellosc $(B)/libwellosrt.a
 
 test: deps
 	@bash tests/install-deps.sh servers
-	$(MAKE) unit-test cli-test gen-check runtime-test transform-test ddl-test repo-test agent-engine-test
+	$(MAKE) unit-test cli-test gen-check runtime-test transform-test ddl-test repo-test agent-engine-test build-test
+
+build-test: wellosc $(B)/libwellosrt.a
+	bash tests/build/run.sh
 
 ddl-test:
 	bash tests/ddl/run.sh

@@ -103,6 +103,9 @@ static bool generate(wm_emit_ctx *cx, wm_diags *diags, outputs *o)
         if (tn->strategy == WM_STRATEGY_ETL) {
             wm_emit_sync(cx, add_file(o, a, wm_arena_printf(a, "%s_sync.c", tn->name)), tn, wm_spec_hash(a, m));
             wm_emit_plan(cx, add_file(o, a, wm_arena_printf(a, "%s_plan.sql", tn->name)), tn);
+            if (tn->source.dialect == WM_DIALECT_SQLSERVER || tn->source.dialect == WM_DIALECT_ORACLE)
+                wm_emit_extracts(cx, add_file(o, a, wm_arena_printf(a, "%s_extract.%s.sql", tn->name,
+                                                                   wm_dialect_name(tn->source.dialect))), tn);
         }
         for (size_t i = 0; i < m->n_entities; i++) {
             const wm_entity *e = m->entities[i];

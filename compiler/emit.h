@@ -45,6 +45,8 @@ void wm_emit_factory_c(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *t)
 
 /* A sync agent: the transforms and every statement of an etl tenant. */
 void wm_emit_sync(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *t, const char *spec_hash);
+/* The source-side statements alone, as plain SQL of the source's dialect. */
+void wm_emit_extracts(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *t);
 /* A hash of every spec file the model was read from: agents print it. */
 const char *wm_spec_hash(wm_arena *a, const wm_model *m);
 /* The same statements, in the order the agent runs them, for review. */

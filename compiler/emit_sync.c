@@ -692,6 +692,27 @@ void wm_emit_plan(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *t)
     }
 }
 
+/* The extract statements alone, in the source's dialect: where no such
+ * server runs here (SQL Server, Oracle), they are reviewed and parsed. */
+void wm_emit_extracts(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *t)
+{
+    wm_arena *a = cx->arena;
+    wm_diags quiet;
+    wm_diags_init(&quiet, a);
+    wm_emit_banner(cx, p, "-- ", "");
+    wm_print(p, "-- The statements tenant $t$'s agent runs on its $d$ source.\n", "t", t->name,
+             "d", wm_dialect_name(t->source.dialect), NULL);
+    for (size_t i = 0; i < t->n_mappings; i++) {
+        sync_gen g;
+        setup(&g, cx, p, t, &t->mappings[i]);
+        entity_sql s = build_sql(&g, &quiet);
+        wm_print(p, "\n-- $e$: extract\n$s$;\n", "e", t->mappings[i].entity->name, "s", s.extract, NULL);
+        if (s.extract_keys)
+            wm_print(p, "\n-- $e$: every key (deletes soft)\n$s$;\n", "e", t->mappings[i].entity->name,
+                     "s", s.extract_keys, NULL);
+    }
+}
+
 const char *wm_spec_hash(wm_arena *a, const wm_model *m)
 {
     uint64_t h = 1469598103934665603u; /* FNV-1a over every spec file, in load order */

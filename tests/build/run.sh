@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# tests/build/run.sh - `wellosc build` as a pipeline uses it: from another
+# directory, from an installed prefix, with a depfile; each agent linked
+# with exactly its tenant's client libraries (the SQL Server one against
+# FreeTDS).  A live SQL Server run happens only where WELLOS_TEST_MSSQL_DSN
+# is set.
+set -u
+cd "$(dirname "$0")/../.."
+root=$(pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+ok()  { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# libraries an executable needs, one per line
+needs() { readelf -d "$1" | sed -n 's/.*Shared library: \[\(lib[a-z]*\).*/\1/p'; }
+
+build() { # build TENANT SPEC
+    ./wellosc build -o "$tmp/wellos-sync-$1" --tenant "$1" "$2" >"$tmp/out" 2>&1 || { cat "$tmp/out"; return 1; }
+}
+
+build eagle_ford examples/eagle_ford.wmap && ok || bad "build eagle_ford"
+build bakken_pg examples/bakken_pg.wmap && ok || bad "build bakken_pg"
+build texas_energy examples/texas_energy.wmap && ok || bad "build texas_energy (FreeTDS)"
+[ "$(needs "$tmp/wellos-sync-eagle_ford" | grep -c 'libmariadb')" = 1 ] && ok || bad "eagle_ford does not link libmariadb"
+needs "$tmp/wellos-sync-eagle_ford" | grep -q 'libsybdb' && bad "eagle_ford links FreeTDS" || ok
+needs "$tmp/wellos-sync-bakken_pg" | grep -qE 'libmariadb|libsybdb' && bad "bakken_pg links a client it does not need" || ok
+needs "$tmp/wellos-sync-bakken_pg" | grep -q 'libpq' && ok || bad "bakken_pg does not link libpq"
+needs "$tmp/wellos-sync-texas_energy" | grep -q 'libsybdb' && ok || bad "texas_energy does not link FreeTDS"
+needs "$tmp/wellos-sync-texas_energy" | grep -q 'libmariadb' && bad "texas_energy links libmariadb" || ok
+
+"$tmp/wellos-sync-eagle_ford" --version >"$tmp/out" 2>&1
+grep -Eq '^wellos-sync-eagle_ford [0-9.]+ spec [0-9a-f]{16}$' "$tmp/out" && ok || bad "--version: $(cat "$tmp/out")"
+
+# a spec with several etl tenants needs --tenant
+./wellosc build -o "$tmp/x" examples/eagle_ford.wmap examples/bakken_pg.wmap 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q 'choose one with --tenant' "$tmp/err" && ok || bad "several tenants without --tenant"
+./wellosc build -o "$tmp/x" examples/permian_ops.wmap 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q 'no etl tenant' "$tmp/err" && ok || bad "an adapter-only spec"
+
+# from another directory, installed under a prefix, with a depfile
+make -s install DESTDIR="$tmp/stage" PREFIX=/opt/wellos >/dev/null 2>&1 && ok || bad "make install"
+(cd "$tmp" && "$tmp/stage/opt/wellos/bin/wellosc" build -o "$tmp/agent" -M "$root/examples/eagle_ford.wmap") \
+    && ok || bad "build from an installed prefix, in another directory"
+[ -x "$tmp/agent" ] && ok || bad "the installed wellosc wrote no agent"
+grep -q "^$tmp/agent: $root/examples/eagle_ford.wmap $root/specs/wellos.wmap\$" "$tmp/agent.d" \
+    && ok || bad "depfile: $(head -1 "$tmp/agent.d" 2>/dev/null)"
+grep -q "^$root/specs/wellos.wmap:\$" "$tmp/agent.d" && ok || bad "depfile has no phony target for the import"
+
+# a compiler that fails keeps the generated source and says where
+CC=false ./wellosc build -o "$tmp/y" examples/eagle_ford.wmap 2>"$tmp/err"
+[ $? -eq 1 ] && grep -q 'the generated source is kept in' "$tmp/err" && ok || bad "a failing CC: $(cat "$tmp/err")"
+
+if [ -n "${WELLOS_TEST_MSSQL_DSN:-}" ]; then
+    TEXAS_SOURCE_DSN=$WELLOS_TEST_MSSQL_DSN TEXAS_TARGET_DSN=${WELLOS_TEST_PG_DSN:-} \
+        "$tmp/wellos-sync-texas_energy" --check && ok || bad "texas_energy --check against SQL Server"
+else
+    echo "build: skipped: no SQL Server (set WELLOS_TEST_MSSQL_DSN to run the texas_energy agent against one)"
+fi
+echo "build: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
