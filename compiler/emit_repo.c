@@ -38,11 +38,12 @@ static const char *stmt_const(gen *g, const wm_sql_stmt *st)
 
 /* A long SQL statement as adjacent C literals: a new line before each
  * clause, and long lists wrapped after a comma. */
-static void emit_sql_literal(gen *g, const char *sql)
+void wm_emit_sql_literal(wm_printer *p, wm_arena *a, const char *sql)
 {
     static const char *const breaks[] = { " FROM ", " WHERE ", " ORDER BY ", " LIMIT ", " OFFSET ", " ON CONFLICT ",
                                           " ON DUPLICATE KEY UPDATE ", " VALUES ", " WHEN ", " IF @@", " COMMIT",
-                                          " AND (", " DO UPDATE SET ", " UPDATE ", " SET " };
+                                          " AND (", " DO UPDATE SET ", " UPDATE ", " SET ", " RETURNING ",
+                                          " INSERT INTO ", " SELECT DISTINCT " };
     enum { WIDTH = 88 };
     const char *s = sql;
     bool is_first = true;
@@ -68,8 +69,8 @@ static void emit_sql_literal(gen *g, const char *sql)
             if (best)
                 len = best;
         }
-        char *piece = wm_arena_strndup(g->a, s, len);
-        wm_print(g->p, is_first ? "$s$" : "\n       $s$", "s", wm_c_string(g->a, piece), NULL);
+        char *piece = wm_arena_strndup(a, s, len);
+        wm_print(p, is_first ? "$s$" : "\n       $s$", "s", wm_c_string(a, piece), NULL);
         is_first = false;
         s += len;
     }
@@ -101,7 +102,7 @@ static void emit_statements(gen *g)
                                                                              g->s->entity->name, st->op)), NULL);
         if (st->sql) {
             wm_print(p, ".sql = ", NULL);
-            emit_sql_literal(g, st->sql);
+            wm_emit_sql_literal(g->p, g->a, st->sql);
             wm_print(p, ",\n.n_placeholders = $n$,\n", "n", wm_arena_printf(g->a, "%d", st->n_placeholders), NULL);
             if (st->param_order)
                 wm_print(p, ".param_order = $op$_order,\n", "op", st->op, NULL);

@@ -211,7 +211,8 @@ static void emit_map(sync_gen *g, const wm_field_map *fm)
         wm_print(g->p, "(void)x; /* this map rejects nothing */\n", NULL);
     switch (m->otherwise) {
     case WM_ELSE_REJECT:
-        wm_print(g->p, "wr_xf_fail(x, \"'%s' is not in the map\", raw ? raw : \"NULL\");\nreturn NULL;\n", NULL);
+        wm_print(g->p, "if (raw)\n    wr_xf_fail(x, \"'%.40s' is not in the map\", raw);\n"
+                       "else\n    wr_xf_fail(x, \"NULL is not in the map\");\nreturn NULL;\n", NULL);
         break;
     case WM_ELSE_NULL: wm_print(g->p, "return NULL; /* else null */\n", NULL); break;
     case WM_ELSE_KEEP: wm_print(g->p, "return raw; /* else keep */\n", NULL); break;
@@ -320,11 +321,20 @@ static void emit_transforms(sync_gen *g)
 
 /* ---- statements ------------------------------------------------------------ */
 
+/* A row rejected again (a window re-read, a full sync) is counted, not
+ * stored twice: the rejects table has a unique index on this. */
+#define REJECT_ONCE \
+    "ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) " \
+    "DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1"
+
+
 typedef struct entity_sql {
     const char *extract, *extract_keys;
     int n_placeholders;         /* of extract: 0, 1, or 2 (mysql repeats the bound) */
     const char *param_decl;     /* sqlserver */
     const char *stage, *stage_create, *stage_truncate, *stage_copy, *upsert;
+    const char **checks;        /* staged rows the target's constraints would refuse -> rejects */
+    size_t n_checks;
     const char *keys, *keys_create, *keys_truncate, *keys_copy, *mark_deleted;
 } entity_sql;
 
@@ -345,6 +355,50 @@ static const char *select_list(sync_gen *g, const columns *c, wm_dialect d)
     for (size_t i = 0; i < c->n; i++)
         s = wm_arena_printf(g->a, "%s%s%s", s, i ? ", " : "", wm_sql_quote(g->a, d, c->refs[i]->name));
     return s;
+}
+
+/* Before the upsert, rows the target would refuse (a reference to a row it
+ * does not have, a unique value another row holds) leave the staging table
+ * for the rejects, with their reason and their values as staged: one such
+ * row must not fail its batch on every run. */
+static const char *refuse(wm_arena *a, const char *stage, const char *key, const char *condition, const char *reason)
+{
+    return wm_arena_printf(a,
+        "WITH refused AS (DELETE FROM %s s WHERE %s RETURNING s.*) "
+        "INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) "
+        "SELECT DISTINCT $1::text, $2::text, refused.%s::text, %s, to_jsonb(refused) - '_wos_seq' FROM refused "
+        REJECT_ONCE,
+        stage, condition, key, reason);
+}
+
+static void build_checks(sync_gen *g, entity_sql *s, const char *table)
+{
+    wm_arena *a = g->a;
+    const wm_entity *e = g->m->entity;
+    wm_dialect td = WM_DIALECT_POSTGRES;
+    const char *key = wm_sql_quote(a, td, e->key->name);
+    s->checks = wm_arena_alloc(a, (2 * g->n_staged + 1) * sizeof *s->checks);
+    for (size_t i = 0; i < g->n_staged; i++) {
+        const wm_field *f = g->staged[i]->field;
+        const char *c = wm_sql_quote(a, td, f->name);
+        if (f->references) {
+            const wm_entity *r = f->references;
+            const char *cond = wm_arena_printf(a, "s.%s IS NOT NULL AND NOT EXISTS (SELECT 1 FROM %s r WHERE r.%s = s.%s)",
+                                               c, wm_sql_quote(a, td, r->table), wm_sql_quote(a, td, r->key->name), c);
+            const char *reason = wm_arena_printf(a, "'%s: no %s ' || refused.%s::text || ' in the target'", f->name,
+                                                 r->name, c);
+            s->checks[s->n_checks++] = refuse(a, s->stage, key, cond, reason);
+        }
+        if (f->is_unique && !f->is_key) {
+            const char *cond = wm_arena_printf(a,
+                "s.%s IS NOT NULL AND (EXISTS (SELECT 1 FROM %s t WHERE t.%s = s.%s AND t.%s <> s.%s) "
+                "OR EXISTS (SELECT 1 FROM %s o WHERE o.%s = s.%s AND o.%s <> s.%s AND o._wos_seq < s._wos_seq))",
+                c, table, c, c, key, key, s->stage, c, c, key, key);
+            const char *reason = wm_arena_printf(a, "'%s: ' || refused.%s::text || ' is already the %s of another %s'",
+                                                 f->name, c, f->name, e->name);
+            s->checks[s->n_checks++] = refuse(a, s->stage, key, cond, reason);
+        }
+    }
 }
 
 static entity_sql build_sql(sync_gen *g, wm_diags *diags)
@@ -368,10 +422,10 @@ static entity_sql build_sql(sync_gen *g, wm_diags *diags)
         if (m->incremental.kind == WM_INC_WATERMARK)
             s.extract = wm_arena_printf(a, "SELECT %s, %s FROM %s WHERE (%s >= %s OR %s IS NULL OR %s IS NULL) ORDER BY %s",
                                         list, shown, from, wm, p, p, wm, wm);
-        else
-            s.extract = wm_arena_printf(a, "SELECT %s, %s FROM %s WHERE (%s >= %s OR %s IS NULL)", list, shown, from,
-                                        wm, p, wm);
-        s.n_placeholders = sd == WM_DIALECT_MYSQL && m->incremental.kind == WM_INC_WATERMARK ? 2 : 1;
+        else /* a NULL bound (--full) reads the whole table */
+            s.extract = wm_arena_printf(a, "SELECT %s, %s FROM %s WHERE (%s >= %s OR %s IS NULL OR %s IS NULL)", list,
+                                        shown, from, wm, p, p, wm);
+        s.n_placeholders = sd == WM_DIALECT_MYSQL ? 2 : 1;
         if (sd == WM_DIALECT_SQLSERVER)
             s.param_decl = "@p1 nvarchar(max)";
     }
@@ -395,6 +449,7 @@ static entity_sql build_sql(sync_gen *g, wm_diags *diags)
         theirs = wm_arena_printf(a, "%s%sEXCLUDED.%s", theirs, theirs[0] ? ", " : "", c);
     }
     s.stage_create = wm_arena_printf(a, "CREATE TEMP TABLE IF NOT EXISTS %s (_wos_seq bigserial%s)", s.stage, defs);
+    build_checks(g, &s, table);
     s.stage_truncate = wm_arena_printf(a, "TRUNCATE %s", s.stage);
     s.stage_copy = wm_arena_printf(a, "COPY %s (%s) FROM STDIN", s.stage, cols);
 
@@ -466,9 +521,14 @@ static const char *const state_tables =
     "    source_key text,\n"
     "    reason text NOT NULL,\n"
     "    raw jsonb NOT NULL,\n"
-    "    rejected_at timestamptz NOT NULL DEFAULT now()\n"
+    "    rejected_at timestamptz NOT NULL DEFAULT now(),\n"
+    "    last_seen_at timestamptz NOT NULL DEFAULT now(),\n"
+    "    times_seen bigint NOT NULL DEFAULT 1\n"
     ");\n"
-    "CREATE INDEX IF NOT EXISTS wellos_sync_rejects_entity_idx ON wellos_sync_rejects (tenant, entity, rejected_at);\n";
+    "CREATE INDEX IF NOT EXISTS wellos_sync_rejects_entity_idx ON wellos_sync_rejects (tenant, entity, rejected_at);\n"
+    "-- a row rejected again (a re-read window, a full sync) is counted, not stored twice\n"
+    "CREATE UNIQUE INDEX IF NOT EXISTS wellos_sync_rejects_once_idx ON wellos_sync_rejects\n"
+    "    (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text));\n";
 
 static const char *const marker_read = "SELECT tenant FROM wellos_tenant";
 static const char *const marker_write = "INSERT INTO wellos_tenant (tenant) VALUES ($1) ON CONFLICT DO NOTHING";
@@ -482,7 +542,8 @@ static const char *const state_write =
     "rows_unchanged = EXCLUDED.rows_unchanged, rows_rejected = EXCLUDED.rows_rejected, "
     "status = EXCLUDED.status, last_error = EXCLUDED.last_error";
 static const char *const reject_write =
-    "INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) VALUES ($1, $2, $3, $4, $5::jsonb)";
+    "INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) VALUES ($1, $2, $3, $4, $5::jsonb) "
+    REJECT_ONCE;
 
 static void setup(sync_gen *g, const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *t, const wm_mapping *m)
 {
@@ -549,10 +610,22 @@ void wm_emit_sync(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *t, cons
             outs = wm_arena_printf(a, "%s%s, ", outs, wm_c_string(a, g.staged[k]->field->name));
         wm_print(p, "static const char *const $b$_source_columns[] = { $s$};\n"
                     "static const char *const $b$_columns[] = { $o$};\n", "b", g.base, "s", srcs, "o", outs, NULL);
-        if (t->source.dialect == WM_DIALECT_MYSQL && t->mappings[i].incremental.kind == WM_INC_WATERMARK)
+        if (t->source.dialect == WM_DIALECT_MYSQL && t->mappings[i].incremental.kind != WM_INC_FULL)
             wm_print(p, "static const int $b$_extract_order[] = { 0, 0 };\n", "b", g.base, NULL);
         emit_transforms(&g);
         sql[i] = build_sql(&g, &quiet);
+        if (sql[i].n_checks) {
+            wm_print(p, "\n/* before the upsert: staged rows the target's constraints would refuse */\n"
+                        "static const char *const $b$_checks[] = {\n", "b", g.base, NULL);
+            for (size_t k = 0; k < sql[i].n_checks; k++) {
+                wm_print(p, "    ", NULL);
+                wm_indent(p);
+                wm_emit_sql_literal(p, a, sql[i].checks[k]);
+                wm_outdent(p);
+                wm_print(p, ",\n", NULL);
+            }
+            wm_print(p, "};\n", NULL);
+        }
     }
 
     wm_print(p, "\nstatic const wr_sync_entity entities[] = {\n", NULL);
@@ -590,6 +663,8 @@ void wm_emit_sync(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *t, cons
                  "nr", m->incremental.nulls == WM_NULLS_REJECT ? "true" : "false",
                  "ab", m->on_error == WM_ON_ERROR_ABORT ? "true" : "false", "b", g.base,
                  "nc", wm_arena_printf(a, "%zu", g.n_staged), NULL);
+        if (s->n_checks)
+            wm_print(p, ".checks = $b$_checks,\n.n_checks = sizeof $b$_checks / sizeof *$b$_checks,\n", "b", g.base, NULL);
         wm_print(p, ".stage_create = $a$,\n.stage_truncate = $b$,\n.stage_copy = $c$,\n.upsert = $d$,\n",
                  "a", c_sql(a, s->stage_create), "b", c_sql(a, s->stage_truncate), "c", c_sql(a, s->stage_copy),
                  "d", c_sql(a, s->upsert), NULL);
@@ -675,6 +750,8 @@ void wm_emit_plan(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *t)
         plan_step(p, dst, "BEGIN", "BEGIN");
         plan_step(p, dst, "empty the staging table", s.stage_truncate);
         plan_step(p, dst, "load the batch's transformed rows", s.stage_copy);
+        for (size_t k = 0; k < s.n_checks; k++)
+            plan_step(p, dst, "rows the target would refuse go to the rejects", s.checks[k]);
         plan_step(p, dst, "write only rows that differ", s.upsert);
         plan_step(p, dst, "each rejected row, with its reason and raw values", reject_write);
         plan_step(p, dst, "the sync state, with the watermark reached", state_write);

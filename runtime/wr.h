@@ -342,6 +342,11 @@ typedef struct wr_sync_entity {
     const char *stage_create;   /* CREATE TEMP TABLE IF NOT EXISTS ... */
     const char *stage_truncate;
     const char *stage_copy;     /* COPY ... FROM STDIN */
+    const char *const *checks;  /* before the upsert: each moves staged rows that would break a
+                                 * constraint of the target (a missing referenced row, a unique
+                                 * value another row holds) into the rejects, with the reason;
+                                 * $1 tenant, $2 entity; its row count is the rows rejected */
+    size_t n_checks;
     const char *upsert;         /* INSERT ... SELECT DISTINCT ON ... ON CONFLICT ... WHERE IS DISTINCT FROM */
     const char *keys_create, *keys_truncate, *keys_copy;  /* deletes soft */
     const char *mark_deleted;   /* keys gone from the source get the soft-delete time */

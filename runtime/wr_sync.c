@@ -320,6 +320,20 @@ static int finish_batch(run *r, const char *status)
     wr_copy *cp = r->copy;
     r->copy = NULL;
     int rc = wr_copy_end(cp, &staged, r->err);
+    /* rows the target's constraints would refuse go to the rejects, so one
+     * such row cannot fail its whole batch on every run */
+    int64_t refused = 0;
+    for (size_t i = 0; !rc && i < r->e->n_checks; i++) {
+        const char *params[2] = { tenant(r), r->e->entity };
+        int64_t moved = 0;
+        rc = wr_target_run(r->target, "constraint check", r->e->checks[i], 2, params, NULL, NULL, &moved, NULL,
+                           r->err);
+        if (!rc && moved > 0 && r->e->is_abort_on_error)
+            rc = wr_error(r->err, WR_EDATA, "%s: %lld row(s) would break a constraint of the target; "
+                          "on error abort (see wellos_sync_rejects for the reasons of a run with on error reject)",
+                          r->e->entity, (long long)moved);
+        refused += moved;
+    }
     if (!rc)
         rc = wr_target_run(r->target, "upsert", r->e->upsert, 0, NULL, NULL, NULL, &written, NULL, r->err);
     for (const reject *j = r->rejects; j && !rc; j = j->next)
@@ -327,8 +341,8 @@ static int finish_batch(run *r, const char *status)
     wr_sync_counts c = r->done;
     c.read += r->batch_read;
     c.written += written;
-    c.unchanged += staged - written;   /* duplicates of a key within a batch count as unchanged */
-    c.rejected += r->batch_rejected;
+    c.unchanged += staged - refused - written; /* duplicates of a key within a batch count as unchanged */
+    c.rejected += r->batch_rejected + refused;
     const char *wm = reached_wm(r);
     if (!rc)
         rc = write_state(r, wm, &c, status, NULL);
@@ -543,6 +557,10 @@ static int extract_params(run *r, wr_params *p)
     wr_params_init(p, wr_conn_dialect(r->env->source));
     if (e->mode == WR_SYNC_FULL)
         return 0;
+    if (e->mode == WR_SYNC_WINDOW && r->opt->is_full) {
+        wr_param_null(p); /* --full: the whole table, not the window */
+        return 0;
+    }
     if (e->mode == WR_SYNC_WINDOW) {
         wr_timestamp t = wr_timestamp_now();
         t.micros -= e->window_seconds * 1000000;

@@ -134,9 +134,14 @@ CREATE TABLE IF NOT EXISTS wellos_sync_rejects (
     source_key text,
     reason text NOT NULL,
     raw jsonb NOT NULL,
-    rejected_at timestamptz NOT NULL DEFAULT now()
+    rejected_at timestamptz NOT NULL DEFAULT now(),
+    last_seen_at timestamptz NOT NULL DEFAULT now(),
+    times_seen bigint NOT NULL DEFAULT 1
 );
 CREATE INDEX IF NOT EXISTS wellos_sync_rejects_entity_idx ON wellos_sync_rejects (tenant, entity, rejected_at);
+-- a row rejected again (a re-read window, a full sync) is counted, not stored twice
+CREATE UNIQUE INDEX IF NOT EXISTS wellos_sync_rejects_once_idx ON wellos_sync_rejects
+    (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text));
 
 
 -- [target postgres] mark the database as this tenant's
@@ -169,11 +174,14 @@ TRUNCATE "_wos_stage_wells";
 -- [target postgres] load the batch's transformed rows
 COPY "_wos_stage_wells" ("id", "name", "api_number", "latitude", "longitude", "status", "lease", "created_at") FROM STDIN;
 
+-- [target postgres] rows the target would refuse go to the rejects
+WITH refused AS (DELETE FROM "_wos_stage_wells" s WHERE s."api_number" IS NOT NULL AND (EXISTS (SELECT 1 FROM "wells" t WHERE t."api_number" = s."api_number" AND t."id" <> s."id") OR EXISTS (SELECT 1 FROM "_wos_stage_wells" o WHERE o."api_number" = s."api_number" AND o."id" <> s."id" AND o._wos_seq < s._wos_seq)) RETURNING s.*) INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) SELECT DISTINCT $1::text, $2::text, refused."id"::text, 'api_number: ' || refused."api_number"::text || ' is already the api_number of another Well', to_jsonb(refused) - '_wos_seq' FROM refused ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1;
+
 -- [target postgres] write only rows that differ
 INSERT INTO "wells" ("id", "name", "api_number", "latitude", "longitude", "status", "lease", "created_at", "deleted_at", "updated_at") SELECT DISTINCT ON ("id") "id", "name", "api_number", "latitude", "longitude", "status", "lease", "created_at", NULL, now() FROM "_wos_stage_wells" ORDER BY "id", _wos_seq DESC ON CONFLICT ("id") DO UPDATE SET "name" = EXCLUDED."name", "api_number" = EXCLUDED."api_number", "latitude" = EXCLUDED."latitude", "longitude" = EXCLUDED."longitude", "status" = EXCLUDED."status", "lease" = EXCLUDED."lease", "created_at" = EXCLUDED."created_at", "deleted_at" = NULL, "updated_at" = now() WHERE ("wells"."name", "wells"."api_number", "wells"."latitude", "wells"."longitude", "wells"."status", "wells"."lease", "wells"."created_at") IS DISTINCT FROM (EXCLUDED."name", EXCLUDED."api_number", EXCLUDED."latitude", EXCLUDED."longitude", EXCLUDED."status", EXCLUDED."lease", EXCLUDED."created_at") OR "wells"."deleted_at" IS NOT NULL;
 
 -- [target postgres] each rejected row, with its reason and raw values
-INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) VALUES ($1, $2, $3, $4, $5::jsonb);
+INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1;
 
 -- [target postgres] the sync state, with the watermark reached
 INSERT INTO wellos_sync_state (tenant, entity, watermark, last_synced_at, rows_read, rows_written, rows_unchanged, rows_rejected, status, last_error) VALUES ($1, $2, $3, now(), $4, $5, $6, $7, $8, $9) ON CONFLICT (tenant, entity) DO UPDATE SET watermark = COALESCE(EXCLUDED.watermark, wellos_sync_state.watermark), last_synced_at = now(), rows_read = EXCLUDED.rows_read, rows_written = EXCLUDED.rows_written, rows_unchanged = EXCLUDED.rows_unchanged, rows_rejected = EXCLUDED.rows_rejected, status = EXCLUDED.status, last_error = EXCLUDED.last_error;
@@ -226,11 +234,14 @@ TRUNCATE "_wos_stage_production_data";
 -- [target postgres] load the batch's transformed rows
 COPY "_wos_stage_production_data" ("id", "well_id", "date", "oil", "gas", "water") FROM STDIN;
 
+-- [target postgres] rows the target would refuse go to the rejects
+WITH refused AS (DELETE FROM "_wos_stage_production_data" s WHERE s."well_id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "wells" r WHERE r."id" = s."well_id") RETURNING s.*) INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) SELECT DISTINCT $1::text, $2::text, refused."id"::text, 'well_id: no Well ' || refused."well_id"::text || ' in the target', to_jsonb(refused) - '_wos_seq' FROM refused ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1;
+
 -- [target postgres] write only rows that differ
 INSERT INTO "production_data" ("id", "well_id", "date", "oil", "gas", "water", "updated_at") SELECT DISTINCT ON ("id") "id", "well_id", "date", "oil", "gas", "water", now() FROM "_wos_stage_production_data" ORDER BY "id", _wos_seq DESC ON CONFLICT ("id") DO UPDATE SET "well_id" = EXCLUDED."well_id", "date" = EXCLUDED."date", "oil" = EXCLUDED."oil", "gas" = EXCLUDED."gas", "water" = EXCLUDED."water", "updated_at" = now() WHERE ("production_data"."well_id", "production_data"."date", "production_data"."oil", "production_data"."gas", "production_data"."water") IS DISTINCT FROM (EXCLUDED."well_id", EXCLUDED."date", EXCLUDED."oil", EXCLUDED."gas", EXCLUDED."water");
 
 -- [target postgres] each rejected row, with its reason and raw values
-INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) VALUES ($1, $2, $3, $4, $5::jsonb);
+INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1;
 
 -- [target postgres] the sync state, with the watermark reached
 INSERT INTO wellos_sync_state (tenant, entity, watermark, last_synced_at, rows_read, rows_written, rows_unchanged, rows_rejected, status, last_error) VALUES ($1, $2, $3, now(), $4, $5, $6, $7, $8, $9) ON CONFLICT (tenant, entity) DO UPDATE SET watermark = COALESCE(EXCLUDED.watermark, wellos_sync_state.watermark), last_synced_at = now(), rows_read = EXCLUDED.rows_read, rows_written = EXCLUDED.rows_written, rows_unchanged = EXCLUDED.rows_unchanged, rows_rejected = EXCLUDED.rows_rejected, status = EXCLUDED.status, last_error = EXCLUDED.last_error;

@@ -28,7 +28,10 @@ static const char *well_status_map(wr_xf *x, const char *raw)
         return "INACTIVE";
     if (raw && strcmp(raw, "P&A") == 0)
         return "PLUGGED";
-    wr_xf_fail(x, "'%s' is not in the map", raw ? raw : "NULL");
+    if (raw)
+        wr_xf_fail(x, "'%.40s' is not in the map", raw);
+    else
+        wr_xf_fail(x, "NULL is not in the map");
     return NULL;
 }
 
@@ -107,10 +110,31 @@ static int well_key_of(const wr_row *src, const char **out, wr_xf *x)
     return x->is_failed ? 1 : 0;
 }
 
+/* before the upsert: staged rows the target's constraints would refuse */
+static const char *const well_checks[] = {
+    "WITH refused AS (DELETE"
+           " FROM \"_wos_stage_wells\" s"
+           " WHERE s.\"api_number\" IS NOT NULL"
+           " AND (EXISTS (SELECT 1"
+           " FROM \"wells\" t"
+           " WHERE t.\"api_number\" = s.\"api_number\" AND t.\"id\" <> s.\"id\") OR EXISTS (SELECT 1"
+           " FROM \"_wos_stage_wells\" o"
+           " WHERE o.\"api_number\" = s.\"api_number\" AND o.\"id\" <> s.\"id\" AND o._wos_seq < s._wos_seq))"
+           " RETURNING s.*)"
+           " INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw)"
+           " SELECT DISTINCT $1::text, $2::text, refused.\"id\"::text, "
+           "'api_number: ' || refused.\"api_number\"::text || ' is already the api_number of another Well', to_jsonb(refused) - '_wos_seq'"
+           " FROM refused"
+           " ON CONFLICT (tenant, entity, md5(coalesce(source_key, "
+           "'') || ' ' || reason || ' ' || raw::text))"
+           " DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1",
+};
+
 /* ---- ProductionRecord: examples/lone_star.wmap:28 ---- */
 
 static const char *const production_record_source_columns[] = { "RecordID", "WellID", "ProductionDate", "OilVolume", "GasVolume", "WaterVolume", };
 static const char *const production_record_columns[] = { "id", "well_id", "date", "oil", "gas", "water", };
+static const int production_record_extract_order[] = { 0, 0 };
 
 /* examples/lone_star.wmap:28  sync ProductionRecord: a source row into the staging columns */
 static int production_record_transform(const wr_row *src, const char **out, wr_xf *x)
@@ -170,6 +194,24 @@ static int production_record_transform(const wr_row *src, const char **out, wr_x
     return x->is_failed ? 1 : 0;
 }
 
+/* before the upsert: staged rows the target's constraints would refuse */
+static const char *const production_record_checks[] = {
+    "WITH refused AS (DELETE"
+           " FROM \"_wos_stage_production_data\" s"
+           " WHERE s.\"well_id\" IS NOT NULL AND NOT EXISTS (SELECT 1"
+           " FROM \"wells\" r"
+           " WHERE r.\"id\" = s.\"well_id\")"
+           " RETURNING s.*)"
+           " INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw)"
+           " SELECT DISTINCT $1::text, $2::text, refused.\"id\"::text, "
+           "'well_id: no Well ' || refused.\"well_id\"::text || ' in the target', "
+           "to_jsonb(refused) - '_wos_seq'"
+           " FROM refused"
+           " ON CONFLICT (tenant, entity, md5(coalesce(source_key, "
+           "'') || ' ' || reason || ' ' || raw::text))"
+           " DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1",
+};
+
 /* ---- Equipment: examples/lone_star.wmap:39 ---- */
 
 static const char *const equipment_source_columns[] = { "EquipmentGUID", "WellID", "EquipType", "Make", "Model", "SerialNo", "InstallDate", "StatusCode", };
@@ -209,7 +251,10 @@ static const char *equipment_status_map(wr_xf *x, const char *raw)
         return "FAILED";
     if (raw && strcmp(raw, "RT") == 0)
         return "RETIRED";
-    wr_xf_fail(x, "'%s' is not in the map", raw ? raw : "NULL");
+    if (raw)
+        wr_xf_fail(x, "'%.40s' is not in the map", raw);
+    else
+        wr_xf_fail(x, "NULL is not in the map");
     return NULL;
 }
 
@@ -271,6 +316,40 @@ static int equipment_transform(const wr_row *src, const char **out, wr_xf *x)
     return x->is_failed ? 1 : 0;
 }
 
+/* before the upsert: staged rows the target's constraints would refuse */
+static const char *const equipment_checks[] = {
+    "WITH refused AS (DELETE"
+           " FROM \"_wos_stage_equipment\" s"
+           " WHERE s.\"well_id\" IS NOT NULL AND NOT EXISTS (SELECT 1"
+           " FROM \"wells\" r"
+           " WHERE r.\"id\" = s.\"well_id\")"
+           " RETURNING s.*)"
+           " INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw)"
+           " SELECT DISTINCT $1::text, $2::text, refused.\"id\"::text, "
+           "'well_id: no Well ' || refused.\"well_id\"::text || ' in the target', "
+           "to_jsonb(refused) - '_wos_seq'"
+           " FROM refused"
+           " ON CONFLICT (tenant, entity, md5(coalesce(source_key, "
+           "'') || ' ' || reason || ' ' || raw::text))"
+           " DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1",
+    "WITH refused AS (DELETE"
+           " FROM \"_wos_stage_equipment\" s"
+           " WHERE s.\"serial_number\" IS NOT NULL"
+           " AND (EXISTS (SELECT 1"
+           " FROM \"equipment\" t"
+           " WHERE t.\"serial_number\" = s.\"serial_number\" AND t.\"id\" <> s.\"id\") OR EXISTS (SELECT 1"
+           " FROM \"_wos_stage_equipment\" o"
+           " WHERE o.\"serial_number\" = s.\"serial_number\" AND o.\"id\" <> s.\"id\" AND o._wos_seq < s._wos_seq))"
+           " RETURNING s.*)"
+           " INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw)"
+           " SELECT DISTINCT $1::text, $2::text, refused.\"id\"::text, "
+           "'serial_number: ' || refused.\"serial_number\"::text || ' is already the serial_number of another Equipment', to_jsonb(refused) - '_wos_seq'"
+           " FROM refused"
+           " ON CONFLICT (tenant, entity, md5(coalesce(source_key, "
+           "'') || ' ' || reason || ' ' || raw::text))"
+           " DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1",
+};
+
 static const wr_sync_entity entities[] = {
     {
         .entity = "Well",
@@ -290,6 +369,8 @@ static const wr_sync_entity entities[] = {
         .transform = well_transform,
         .n_columns = 8,
         .column_names = well_columns,
+        .checks = well_checks,
+        .n_checks = sizeof well_checks / sizeof *well_checks,
         .stage_create = "CREATE TEMP TABLE IF NOT EXISTS \"_wos_stage_wells\" (_wos_seq bigserial, \"id\" uuid, \"name\" varchar(255), \"api_number\" varchar(14), \"latitude\" double precision, \"longitude\" double precision, \"status\" text, \"lease\" varchar(100), \"created_at\" timestamptz)",
         .stage_truncate = "TRUNCATE \"_wos_stage_wells\"",
         .stage_copy = "COPY \"_wos_stage_wells\" (\"id\", \"name\", \"api_number\", \"latitude\", \"longitude\", \"status\", \"lease\", \"created_at\") FROM STDIN",
@@ -303,7 +384,7 @@ static const wr_sync_entity entities[] = {
         .entity = "ProductionRecord",
         .origin = "examples/lone_star.wmap:28",
         .key_field = "id",
-        .extract = { .name = "tenant lone_star: ProductionRecord.extract", .sql = "SELECT `RecordID`, `WellID`, `ProductionDate`, `OilVolume`, `GasVolume`, `WaterVolume`, `ProductionDate` FROM `ProductionRecords` WHERE (`ProductionDate` >= ? OR `ProductionDate` IS NULL)", .n_placeholders = 1 },
+        .extract = { .name = "tenant lone_star: ProductionRecord.extract", .sql = "SELECT `RecordID`, `WellID`, `ProductionDate`, `OilVolume`, `GasVolume`, `WaterVolume`, `ProductionDate` FROM `ProductionRecords` WHERE (`ProductionDate` >= ? OR ? IS NULL OR `ProductionDate` IS NULL)", .n_placeholders = 2, .param_order = production_record_extract_order },
         .n_source_columns = 6,
         .source_column_names = production_record_source_columns,
         .watermark_column = 6,
@@ -315,6 +396,8 @@ static const wr_sync_entity entities[] = {
         .transform = production_record_transform,
         .n_columns = 6,
         .column_names = production_record_columns,
+        .checks = production_record_checks,
+        .n_checks = sizeof production_record_checks / sizeof *production_record_checks,
         .stage_create = "CREATE TEMP TABLE IF NOT EXISTS \"_wos_stage_production_data\" (_wos_seq bigserial, \"id\" bigint, \"well_id\" uuid, \"date\" date, \"oil\" numeric(12,2), \"gas\" numeric(12,2), \"water\" numeric(12,2))",
         .stage_truncate = "TRUNCATE \"_wos_stage_production_data\"",
         .stage_copy = "COPY \"_wos_stage_production_data\" (\"id\", \"well_id\", \"date\", \"oil\", \"gas\", \"water\") FROM STDIN",
@@ -336,6 +419,8 @@ static const wr_sync_entity entities[] = {
         .transform = equipment_transform,
         .n_columns = 8,
         .column_names = equipment_columns,
+        .checks = equipment_checks,
+        .n_checks = sizeof equipment_checks / sizeof *equipment_checks,
         .stage_create = "CREATE TEMP TABLE IF NOT EXISTS \"_wos_stage_equipment\" (_wos_seq bigserial, \"id\" uuid, \"well_id\" uuid, \"type\" text, \"manufacturer\" varchar(100), \"model\" varchar(100), \"serial_number\" varchar(100), \"installed_at\" date, \"status\" text)",
         .stage_truncate = "TRUNCATE \"_wos_stage_equipment\"",
         .stage_copy = "COPY \"_wos_stage_equipment\" (\"id\", \"well_id\", \"type\", \"manufacturer\", \"model\", \"serial_number\", \"installed_at\", \"status\") FROM STDIN",
@@ -351,13 +436,13 @@ static const wr_sync_spec spec = {
     .source_env = "LONE_STAR_SOURCE_DSN",
     .target_env = "LONE_STAR_TARGET_DSN",
     .interval_seconds = 900,
-    .init_sql = "-- Generated by wellosc 0.1.0 from examples/lone_star.wmap. DO NOT EDIT.\n-- The canonical WellOS tables, postgres dialect.\n\nCREATE TABLE IF NOT EXISTS \"wells\" (\n    \"id\" uuid NOT NULL,\n    \"name\" varchar(255) NOT NULL,\n    \"api_number\" varchar(14),\n    \"latitude\" double precision CHECK (\"latitude\" BETWEEN -90 AND 90),\n    \"longitude\" double precision CHECK (\"longitude\" BETWEEN -180 AND 180),\n    \"status\" text NOT NULL CHECK (\"status\" IN ('ACTIVE', 'INACTIVE', 'PLUGGED')),\n    \"lease\" varchar(100),\n    \"created_at\" timestamptz DEFAULT now(),\n    \"updated_at\" timestamptz,\n    \"deleted_at\" timestamptz,\n    CONSTRAINT \"wells_api_number_key\" UNIQUE (\"api_number\"),\n    CONSTRAINT \"wells_id_pkey\" PRIMARY KEY (\"id\")\n);\nCREATE INDEX IF NOT EXISTS \"wells_status_idx\" ON \"wells\" (\"status\");\nCREATE INDEX IF NOT EXISTS \"wells_lease_idx\" ON \"wells\" (\"lease\");\nCREATE INDEX IF NOT EXISTS \"wells_created_at_idx\" ON \"wells\" (\"created_at\");\n\nCREATE TABLE IF NOT EXISTS \"production_data\" (\n    \"id\" bigint NOT NULL,\n    \"well_id\" uuid NOT NULL\n            CONSTRAINT \"production_data_well_id_fkey\" REFERENCES \"wells\" (\"id\"),\n    \"date\" date NOT NULL,\n    \"oil\" numeric(12,2),\n    \"gas\" numeric(12,2),\n    \"water\" numeric(12,2),\n    \"updated_at\" timestamptz,\n    CONSTRAINT \"production_data_id_pkey\" PRIMARY KEY (\"id\")\n);\nCREATE INDEX IF NOT EXISTS \"production_data_well_id_idx\" ON \"production_data\" (\"well_id\");\nCREATE INDEX IF NOT EXISTS \"production_data_date_idx\" ON \"production_data\" (\"date\");\n\nCREATE TABLE IF NOT EXISTS \"equipment\" (\n    \"id\" uuid NOT NULL,\n    \"well_id\" uuid\n            CONSTRAINT \"equipment_well_id_fkey\" REFERENCES \"wells\" (\"id\"),\n    \"type\" text NOT NULL CHECK (\"type\" IN ('PUMP_JACK', 'ESP', 'GAS_LIFT', 'SEPARATOR', 'TANK', 'COMPRESSOR', 'METER', 'OTHER')),\n    \"manufacturer\" varchar(100),\n    \"model\" varchar(100),\n    \"serial_number\" varchar(100),\n    \"installed_at\" date,\n    \"status\" text NOT NULL DEFAULT 'OPERATIONAL' CHECK (\"status\" IN ('OPERATIONAL', 'MAINTENANCE', 'FAILED', 'RETIRED')),\n    \"updated_at\" timestamptz,\n    \"deleted_at\" timestamptz,\n    CONSTRAINT \"equipment_serial_number_key\" UNIQUE (\"serial_number\"),\n    CONSTRAINT \"equipment_id_pkey\" PRIMARY KEY (\"id\")\n);\nCREATE INDEX IF NOT EXISTS \"equipment_well_id_idx\" ON \"equipment\" (\"well_id\");\nCREATE INDEX IF NOT EXISTS \"equipment_type_idx\" ON \"equipment\" (\"type\");\nCREATE INDEX IF NOT EXISTS \"equipment_status_idx\" ON \"equipment\" (\"status\");\n\nCREATE TABLE IF NOT EXISTS \"field_events\" (\n    \"id\" uuid NOT NULL,\n    \"well_id\" uuid NOT NULL\n            CONSTRAINT \"field_events_well_id_fkey\" REFERENCES \"wells\" (\"id\"),\n    \"event_type\" text NOT NULL CHECK (\"event_type\" IN ('INSPECTION', 'MAINTENANCE', 'INCIDENT', 'READING', 'NOTE')),\n    \"occurred_at\" timestamptz NOT NULL,\n    \"recorded_by\" varchar(255),\n    \"device_id\" varchar(100),\n    \"payload\" jsonb,\n    \"synced_at\" timestamptz DEFAULT now(),\n    \"updated_at\" timestamptz,\n    CONSTRAINT \"field_events_id_pkey\" PRIMARY KEY (\"id\")\n);\nCREATE INDEX IF NOT EXISTS \"field_events_well_id_idx\" ON \"field_events\" (\"well_id\");\nCREATE INDEX IF NOT EXISTS \"field_events_event_type_idx\" ON \"field_events\" (\"event_type\");\nCREATE INDEX IF NOT EXISTS \"field_events_occurred_at_idx\" ON \"field_events\" (\"occurred_at\");\n\nCREATE TABLE IF NOT EXISTS \"ml_predictions\" (\n    \"id\" uuid NOT NULL,\n    \"well_id\" uuid NOT NULL\n            CONSTRAINT \"ml_predictions_well_id_fkey\" REFERENCES \"wells\" (\"id\"),\n    \"model_name\" varchar(100) NOT NULL,\n    \"model_version\" varchar(50) NOT NULL,\n    \"prediction\" text NOT NULL CHECK (\"prediction\" IN ('FAILURE_RISK', 'PRODUCTION_FORECAST', 'ANOMALY')),\n    \"target_date\" date,\n    \"value\" numeric(14,4),\n    \"confidence\" double precision CHECK (\"confidence\" BETWEEN 0 AND 1),\n    \"created_at\" timestamptz DEFAULT now(),\n    CONSTRAINT \"ml_predictions_id_pkey\" PRIMARY KEY (\"id\")\n);\nCREATE INDEX IF NOT EXISTS \"ml_predictions_well_id_idx\" ON \"ml_predictions\" (\"well_id\");\nCREATE INDEX IF NOT EXISTS \"ml_predictions_model_name_idx\" ON \"ml_predictions\" (\"model_name\");\nCREATE INDEX IF NOT EXISTS \"ml_predictions_prediction_idx\" ON \"ml_predictions\" (\"prediction\");\n\nCREATE TABLE IF NOT EXISTS \"alerts\" (\n    \"id\" uuid NOT NULL,\n    \"well_id\" uuid\n            CONSTRAINT \"alerts_well_id_fkey\" REFERENCES \"wells\" (\"id\"),\n    \"severity\" text NOT NULL CHECK (\"severity\" IN ('INFO', 'WARNING', 'CRITICAL')),\n    \"message\" varchar(1000) NOT NULL,\n    \"source\" varchar(100),\n    \"raised_at\" timestamptz NOT NULL DEFAULT now(),\n    \"acknowledged_at\" timestamptz,\n    \"acknowledged_by\" varchar(255),\n    \"resolved_at\" timestamptz,\n    CONSTRAINT \"alerts_id_pkey\" PRIMARY KEY (\"id\")\n);\nCREATE INDEX IF NOT EXISTS \"alerts_well_id_idx\" ON \"alerts\" (\"well_id\");\nCREATE INDEX IF NOT EXISTS \"alerts_severity_idx\" ON \"alerts\" (\"severity\");\nCREATE INDEX IF NOT EXISTS \"alerts_raised_at_idx\" ON \"alerts\" (\"raised_at\");\n\nCREATE TABLE IF NOT EXISTS wellos_tenant (\n    tenant text PRIMARY KEY,\n    created_at timestamptz NOT NULL DEFAULT now()\n);\nCREATE TABLE IF NOT EXISTS wellos_sync_state (\n    tenant text NOT NULL,\n    entity text NOT NULL,\n    watermark text,\n    last_synced_at timestamptz,\n    rows_read bigint NOT NULL DEFAULT 0,\n    rows_written bigint NOT NULL DEFAULT 0,\n    rows_unchanged bigint NOT NULL DEFAULT 0,\n    rows_rejected bigint NOT NULL DEFAULT 0,\n    status text NOT NULL,\n    last_error text,\n    PRIMARY KEY (tenant, entity)\n);\nCREATE TABLE IF NOT EXISTS wellos_sync_rejects (\n    id bigserial PRIMARY KEY,\n    tenant text NOT NULL,\n    entity text NOT NULL,\n    source_key text,\n    reason text NOT NULL,\n    raw jsonb NOT NULL,\n    rejected_at timestamptz NOT NULL DEFAULT now()\n);\nCREATE INDEX IF NOT EXISTS wellos_sync_rejects_entity_idx ON wellos_sync_rejects (tenant, entity, rejected_at);\n",
+    .init_sql = "-- Generated by wellosc 0.1.0 from examples/lone_star.wmap. DO NOT EDIT.\n-- The canonical WellOS tables, postgres dialect.\n\nCREATE TABLE IF NOT EXISTS \"wells\" (\n    \"id\" uuid NOT NULL,\n    \"name\" varchar(255) NOT NULL,\n    \"api_number\" varchar(14),\n    \"latitude\" double precision CHECK (\"latitude\" BETWEEN -90 AND 90),\n    \"longitude\" double precision CHECK (\"longitude\" BETWEEN -180 AND 180),\n    \"status\" text NOT NULL CHECK (\"status\" IN ('ACTIVE', 'INACTIVE', 'PLUGGED')),\n    \"lease\" varchar(100),\n    \"created_at\" timestamptz DEFAULT now(),\n    \"updated_at\" timestamptz,\n    \"deleted_at\" timestamptz,\n    CONSTRAINT \"wells_api_number_key\" UNIQUE (\"api_number\"),\n    CONSTRAINT \"wells_id_pkey\" PRIMARY KEY (\"id\")\n);\nCREATE INDEX IF NOT EXISTS \"wells_status_idx\" ON \"wells\" (\"status\");\nCREATE INDEX IF NOT EXISTS \"wells_lease_idx\" ON \"wells\" (\"lease\");\nCREATE INDEX IF NOT EXISTS \"wells_created_at_idx\" ON \"wells\" (\"created_at\");\n\nCREATE TABLE IF NOT EXISTS \"production_data\" (\n    \"id\" bigint NOT NULL,\n    \"well_id\" uuid NOT NULL\n            CONSTRAINT \"production_data_well_id_fkey\" REFERENCES \"wells\" (\"id\"),\n    \"date\" date NOT NULL,\n    \"oil\" numeric(12,2),\n    \"gas\" numeric(12,2),\n    \"water\" numeric(12,2),\n    \"updated_at\" timestamptz,\n    CONSTRAINT \"production_data_id_pkey\" PRIMARY KEY (\"id\")\n);\nCREATE INDEX IF NOT EXISTS \"production_data_well_id_idx\" ON \"production_data\" (\"well_id\");\nCREATE INDEX IF NOT EXISTS \"production_data_date_idx\" ON \"production_data\" (\"date\");\n\nCREATE TABLE IF NOT EXISTS \"equipment\" (\n    \"id\" uuid NOT NULL,\n    \"well_id\" uuid\n            CONSTRAINT \"equipment_well_id_fkey\" REFERENCES \"wells\" (\"id\"),\n    \"type\" text NOT NULL CHECK (\"type\" IN ('PUMP_JACK', 'ESP', 'GAS_LIFT', 'SEPARATOR', 'TANK', 'COMPRESSOR', 'METER', 'OTHER')),\n    \"manufacturer\" varchar(100),\n    \"model\" varchar(100),\n    \"serial_number\" varchar(100),\n    \"installed_at\" date,\n    \"status\" text NOT NULL DEFAULT 'OPERATIONAL' CHECK (\"status\" IN ('OPERATIONAL', 'MAINTENANCE', 'FAILED', 'RETIRED')),\n    \"updated_at\" timestamptz,\n    \"deleted_at\" timestamptz,\n    CONSTRAINT \"equipment_serial_number_key\" UNIQUE (\"serial_number\"),\n    CONSTRAINT \"equipment_id_pkey\" PRIMARY KEY (\"id\")\n);\nCREATE INDEX IF NOT EXISTS \"equipment_well_id_idx\" ON \"equipment\" (\"well_id\");\nCREATE INDEX IF NOT EXISTS \"equipment_type_idx\" ON \"equipment\" (\"type\");\nCREATE INDEX IF NOT EXISTS \"equipment_status_idx\" ON \"equipment\" (\"status\");\n\nCREATE TABLE IF NOT EXISTS \"field_events\" (\n    \"id\" uuid NOT NULL,\n    \"well_id\" uuid NOT NULL\n            CONSTRAINT \"field_events_well_id_fkey\" REFERENCES \"wells\" (\"id\"),\n    \"event_type\" text NOT NULL CHECK (\"event_type\" IN ('INSPECTION', 'MAINTENANCE', 'INCIDENT', 'READING', 'NOTE')),\n    \"occurred_at\" timestamptz NOT NULL,\n    \"recorded_by\" varchar(255),\n    \"device_id\" varchar(100),\n    \"payload\" jsonb,\n    \"synced_at\" timestamptz DEFAULT now(),\n    \"updated_at\" timestamptz,\n    CONSTRAINT \"field_events_id_pkey\" PRIMARY KEY (\"id\")\n);\nCREATE INDEX IF NOT EXISTS \"field_events_well_id_idx\" ON \"field_events\" (\"well_id\");\nCREATE INDEX IF NOT EXISTS \"field_events_event_type_idx\" ON \"field_events\" (\"event_type\");\nCREATE INDEX IF NOT EXISTS \"field_events_occurred_at_idx\" ON \"field_events\" (\"occurred_at\");\n\nCREATE TABLE IF NOT EXISTS \"ml_predictions\" (\n    \"id\" uuid NOT NULL,\n    \"well_id\" uuid NOT NULL\n            CONSTRAINT \"ml_predictions_well_id_fkey\" REFERENCES \"wells\" (\"id\"),\n    \"model_name\" varchar(100) NOT NULL,\n    \"model_version\" varchar(50) NOT NULL,\n    \"prediction\" text NOT NULL CHECK (\"prediction\" IN ('FAILURE_RISK', 'PRODUCTION_FORECAST', 'ANOMALY')),\n    \"target_date\" date,\n    \"value\" numeric(14,4),\n    \"confidence\" double precision CHECK (\"confidence\" BETWEEN 0 AND 1),\n    \"created_at\" timestamptz DEFAULT now(),\n    CONSTRAINT \"ml_predictions_id_pkey\" PRIMARY KEY (\"id\")\n);\nCREATE INDEX IF NOT EXISTS \"ml_predictions_well_id_idx\" ON \"ml_predictions\" (\"well_id\");\nCREATE INDEX IF NOT EXISTS \"ml_predictions_model_name_idx\" ON \"ml_predictions\" (\"model_name\");\nCREATE INDEX IF NOT EXISTS \"ml_predictions_prediction_idx\" ON \"ml_predictions\" (\"prediction\");\n\nCREATE TABLE IF NOT EXISTS \"alerts\" (\n    \"id\" uuid NOT NULL,\n    \"well_id\" uuid\n            CONSTRAINT \"alerts_well_id_fkey\" REFERENCES \"wells\" (\"id\"),\n    \"severity\" text NOT NULL CHECK (\"severity\" IN ('INFO', 'WARNING', 'CRITICAL')),\n    \"message\" varchar(1000) NOT NULL,\n    \"source\" varchar(100),\n    \"raised_at\" timestamptz NOT NULL DEFAULT now(),\n    \"acknowledged_at\" timestamptz,\n    \"acknowledged_by\" varchar(255),\n    \"resolved_at\" timestamptz,\n    CONSTRAINT \"alerts_id_pkey\" PRIMARY KEY (\"id\")\n);\nCREATE INDEX IF NOT EXISTS \"alerts_well_id_idx\" ON \"alerts\" (\"well_id\");\nCREATE INDEX IF NOT EXISTS \"alerts_severity_idx\" ON \"alerts\" (\"severity\");\nCREATE INDEX IF NOT EXISTS \"alerts_raised_at_idx\" ON \"alerts\" (\"raised_at\");\n\nCREATE TABLE IF NOT EXISTS wellos_tenant (\n    tenant text PRIMARY KEY,\n    created_at timestamptz NOT NULL DEFAULT now()\n);\nCREATE TABLE IF NOT EXISTS wellos_sync_state (\n    tenant text NOT NULL,\n    entity text NOT NULL,\n    watermark text,\n    last_synced_at timestamptz,\n    rows_read bigint NOT NULL DEFAULT 0,\n    rows_written bigint NOT NULL DEFAULT 0,\n    rows_unchanged bigint NOT NULL DEFAULT 0,\n    rows_rejected bigint NOT NULL DEFAULT 0,\n    status text NOT NULL,\n    last_error text,\n    PRIMARY KEY (tenant, entity)\n);\nCREATE TABLE IF NOT EXISTS wellos_sync_rejects (\n    id bigserial PRIMARY KEY,\n    tenant text NOT NULL,\n    entity text NOT NULL,\n    source_key text,\n    reason text NOT NULL,\n    raw jsonb NOT NULL,\n    rejected_at timestamptz NOT NULL DEFAULT now(),\n    last_seen_at timestamptz NOT NULL DEFAULT now(),\n    times_seen bigint NOT NULL DEFAULT 1\n);\nCREATE INDEX IF NOT EXISTS wellos_sync_rejects_entity_idx ON wellos_sync_rejects (tenant, entity, rejected_at);\n-- a row rejected again (a re-read window, a full sync) is counted, not stored twice\nCREATE UNIQUE INDEX IF NOT EXISTS wellos_sync_rejects_once_idx ON wellos_sync_rejects\n    (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text));\n",
     .marker_read = "SELECT tenant FROM wellos_tenant",
     .marker_write = "INSERT INTO wellos_tenant (tenant) VALUES ($1) ON CONFLICT DO NOTHING",
     .lock = "SELECT pg_try_advisory_lock($1)",
     .state_read = "SELECT watermark FROM wellos_sync_state WHERE tenant = $1 AND entity = $2",
     .state_write = "INSERT INTO wellos_sync_state (tenant, entity, watermark, last_synced_at, rows_read, rows_written, rows_unchanged, rows_rejected, status, last_error) VALUES ($1, $2, $3, now(), $4, $5, $6, $7, $8, $9) ON CONFLICT (tenant, entity) DO UPDATE SET watermark = COALESCE(EXCLUDED.watermark, wellos_sync_state.watermark), last_synced_at = now(), rows_read = EXCLUDED.rows_read, rows_written = EXCLUDED.rows_written, rows_unchanged = EXCLUDED.rows_unchanged, rows_rejected = EXCLUDED.rows_rejected, status = EXCLUDED.status, last_error = EXCLUDED.last_error",
-    .reject_write = "INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) VALUES ($1, $2, $3, $4, $5::jsonb)",
+    .reject_write = "INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1",
     .entities = entities,
     .n_entities = sizeof entities / sizeof *entities,
 };

@@ -43,8 +43,9 @@ static const wr_stmt statements[N_STATEMENTS] = {
                " SET [WellGuid] = @p2, [VolumeDate] = @p3, [OilBbl] = @p4, [GasMcf] = @p5, "
                "[WaterBbl] = @p6, [ModifiedOn] = SYSUTCDATETIME()"
                " WHERE [VolumeID] = @p1;"
-               " IF @@ROWCOUNT = 0 INSERT INTO [dbo].[DailyVolumes] ([VolumeID], [WellGuid], "
-               "[VolumeDate], [OilBbl], [GasMcf], [WaterBbl], [ModifiedOn])"
+               " IF @@ROWCOUNT = 0"
+               " INSERT INTO [dbo].[DailyVolumes] ([VolumeID], [WellGuid], [VolumeDate], [OilBbl], "
+               "[GasMcf], [WaterBbl], [ModifiedOn])"
                " VALUES (@p1, @p2, @p3, @p4, @p5, @p6, SYSUTCDATETIME());"
                " COMMIT TRANSACTION;",
         .n_placeholders = 6,

@@ -58,9 +58,9 @@ static const wr_stmt statements[N_STATEMENTS] = {
                "[WellStatus] = @p6, [LeaseName] = @p7, [CreatedOn] = COALESCE(@p8, [CreatedOn]), "
                "[RemovedOn] = @p9, [ModifiedOn] = SYSUTCDATETIME()"
                " WHERE [WellGuid] = @p1;"
-               " IF @@ROWCOUNT = 0 INSERT INTO [dbo].[WellHeader] ([WellGuid], [WellName], [API14], "
-               "[SurfaceLat], [SurfaceLon], [WellStatus], [LeaseName], [CreatedOn], [RemovedOn], "
-               "[ModifiedOn])"
+               " IF @@ROWCOUNT = 0"
+               " INSERT INTO [dbo].[WellHeader] ([WellGuid], [WellName], [API14], [SurfaceLat], "
+               "[SurfaceLon], [WellStatus], [LeaseName], [CreatedOn], [RemovedOn], [ModifiedOn])"
                " VALUES (@p1, @p2, @p3, @p4, @p5, @p6, @p7, COALESCE(@p8, SYSUTCDATETIME()), @p9, "
                "SYSUTCDATETIME());"
                " COMMIT TRANSACTION;",

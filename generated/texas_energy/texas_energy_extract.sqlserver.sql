@@ -8,7 +8,7 @@ SELECT [WellID], [WellName], [APINumber], [Latitude], [Longitude], [Status], [Le
 SELECT [WellID] FROM [dbo].[WellMaster];
 
 -- ProductionRecord: extract
-SELECT [RecordID], [WellID], [ProductionDate], [OilVolume], [GasVolume], [WaterVolume], CONVERT(NVARCHAR(33), [ProductionDate], 126) FROM [dbo].[ProductionRecords] WHERE ([ProductionDate] >= @p1 OR [ProductionDate] IS NULL);
+SELECT [RecordID], [WellID], [ProductionDate], [OilVolume], [GasVolume], [WaterVolume], CONVERT(NVARCHAR(33), [ProductionDate], 126) FROM [dbo].[ProductionRecords] WHERE ([ProductionDate] >= @p1 OR @p1 IS NULL OR [ProductionDate] IS NULL);
 
 -- Equipment: extract
 SELECT [EquipmentGUID], [WellID], [EquipType], [Make], [Model], [SerialNo], [InstallDate], [StatusCode], CONVERT(NVARCHAR(33), [ModifiedAt], 126) FROM [dbo].[EquipmentMaster] WHERE ([ModifiedAt] >= @p1 OR @p1 IS NULL OR [ModifiedAt] IS NULL) ORDER BY [ModifiedAt];

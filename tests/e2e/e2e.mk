@@ -1,0 +1,11 @@
+# tests/e2e/e2e.mk - end-to-end tests of the generated sync agents: builds
+# eagle_ford, bakken_pg and lone_star with `wellosc build` and runs them
+# against a private MariaDB and PostgreSQL (tests/e2e/run.sh).  Until the
+# top Makefile includes this fragment:
+#
+#   make -f Makefile -f tests/e2e/e2e.mk e2e-test
+
+.PHONY: e2e-test
+
+e2e-test: wellosc $(B)/libwellosrt.a
+	bash tests/e2e/run.sh ./wellosc
