@@ -96,7 +96,8 @@ install: wellosc $(B)/libwellosrt.a
 
 test: deps
 	@bash tests/install-deps.sh servers
-	$(MAKE) unit-test cli-test gen-check runtime-test transform-test ddl-test repo-test agent-engine-test build-test e2e-test
+	$(MAKE) unit-test cli-test gen-check runtime-test transform-test ddl-test repo-test agent-engine-test build-test e2e-test \
+	    sql-check tds-link mssql-live
 
 build-test: wellosc $(B)/libwellosrt.a
 	bash tests/build/run.sh
@@ -112,6 +113,8 @@ include tests/repo/repo.mk
 include tests/runtime/transform.mk
 include tests/agent/agent.mk
 include tests/e2e/e2e.mk
+include tests/sqlcheck/sqlcheck.mk
+include tests/tds/tds.mk
 
 # generated/ holds what wellosc emits for every example, checked in so a
 # reviewer can read it.  `make generated` rewrites it; `make gen-check`

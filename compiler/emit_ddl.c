@@ -123,10 +123,10 @@ static void emit_column(const wm_emit_ctx *cx, wm_printer *p, wm_dialect d, cons
     const char *q = wm_sql_quote(a, d, column);
     const char *type = wm_sql_column_type(a, d, &f->type);
     const char *extra = "";
+    if (f->has_default) /* before the constraints: Oracle takes no other order */
+        extra = wm_arena_printf(a, " DEFAULT %s", wm_sql_literal(a, d, &f->default_value, &f->type));
     if (f->is_required)
-        extra = " NOT NULL";
-    if (f->has_default)
-        extra = wm_arena_printf(a, "%s DEFAULT %s", extra, wm_sql_literal(a, d, &f->default_value, &f->type));
+        extra = wm_arena_printf(a, "%s NOT NULL", extra);
     if (f->type.kind == WM_T_ENUM) {
         const char *list = "";
         for (size_t i = 0; i < f->type.n_enum_values; i++)
