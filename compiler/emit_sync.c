@@ -390,10 +390,15 @@ static void build_checks(sync_gen *g, entity_sql *s, const char *table)
             s->checks[s->n_checks++] = refuse(a, s->stage, key, cond, reason);
         }
         if (f->is_unique && !f->is_key) {
+            /* another row of the target holds the value (an index lookup per
+             * row), or an earlier staged row of another key does (one pass:
+             * a window over the staging table, never a scan per row) */
             const char *cond = wm_arena_printf(a,
                 "s.%s IS NOT NULL AND (EXISTS (SELECT 1 FROM %s t WHERE t.%s = s.%s AND t.%s <> s.%s) "
-                "OR EXISTS (SELECT 1 FROM %s o WHERE o.%s = s.%s AND o.%s <> s.%s AND o._wos_seq < s._wos_seq))",
-                c, table, c, c, key, key, s->stage, c, c, key, key);
+                "OR s._wos_seq IN (SELECT d._wos_seq FROM (SELECT _wos_seq, %s AS k, "
+                "first_value(%s) OVER (PARTITION BY %s ORDER BY _wos_seq) AS first_k FROM %s WHERE %s IS NOT NULL) d "
+                "WHERE d.k <> d.first_k))",
+                c, table, c, c, key, key, key, key, c, s->stage, c);
             const char *reason = wm_arena_printf(a, "'%s: ' || refused.%s::text || ' is already the %s of another %s'",
                                                  f->name, c, f->name, e->name);
             s->checks[s->n_checks++] = refuse(a, s->stage, key, cond, reason);
