@@ -114,6 +114,8 @@ include tests/tests.mk
 include runtime/runtime.mk
 include tests/fuzz/fuzz.mk
 include bench/bench.mk
+include bench/repo.mk
+include bench/sync.mk
 include tests/repo/repo.mk
 include tests/runtime/transform.mk
 include tests/agent/agent.mk

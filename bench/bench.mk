@@ -68,6 +68,6 @@ bench-frontend: wellosc $(RUNSTAT) $(BENCH_FRONTEND_SPECS)
 	                  v[2, "maxrss_kb"] / v[1, "maxrss_kb"] }' $(BENCH_DIR)/frontend.tmp; \
 	rm -f $(BENCH_DIR)/frontend.tmp
 
-bench: bench-frontend
+bench: bench-frontend bench-repo bench-sync
 
 .PHONY: bench bench-frontend
