@@ -100,9 +100,9 @@ TEST_SUITES = unit-test cli-test gen-check runtime-test transform-test ddl-test 
 # Every suite; make stops at the first that fails, so reaching the last
 # line means all of them passed.
 test: deps
-	@bash tests/install-deps.sh servers
+	@bash tests/install-deps.sh servers sqlcheck
 	$(MAKE) $(TEST_SUITES)
-	@echo "make test: $(words $(TEST_SUITES)) passed, 0 failed"
+	@echo "make test: $(if $(WELLOS_TEST_MSSQL_DSN),$(words $(TEST_SUITES)) passed, 0 failed,$(words $(filter-out mssql-live,$(TEST_SUITES))) passed, 0 failed, 1 skipped)"
 
 build-test: wellosc $(B)/libwellosrt.a
 	bash tests/build/run.sh

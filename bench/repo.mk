@@ -1,7 +1,7 @@
 # bench/repo.mk - the generated PostgreSQL repository against a hand-written
 # libpq loop (issue: typed repositories).  Included by the top Makefile;
 # until it is:
-#     make -f Makefile -f bench/repo.mk bench-repo
+#     make bench-repo
 #
 #   bench-repo   builds $(B)/bench/repo_bench (-O2, no sanitizer) from
 #                bench/repo_bench.c, generated/gulf_native (the native

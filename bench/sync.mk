@@ -1,8 +1,7 @@
 # bench/sync.mk - the sync benchmark: the agent of bench/sync.wmap (an etl
 # tenant, MariaDB -> PostgreSQL) against a naive `mariadb | psql \copy` pipe
-# and pgloader.  Included by the top Makefile, which adds bench-sync to
-# `make bench`; until it is:
-#     make -f Makefile -f bench/sync.mk bench-sync
+# and pgloader.  Part of `make bench`; alone:
+#     make bench-sync
 #
 #   bench-sync   builds ./wellosc, build/libwellosrt.a and $(B)/bench/runstat,
 #                then bench/sync_bench.sh builds the agent

@@ -123,6 +123,13 @@ int wm_cmd_build(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         bool has_value = i + 1 < argc;
+        bool wants_value = strcmp(a, "-o") == 0 || strcmp(a, "--tenant") == 0 || strcmp(a, "--depfile") == 0
+                           || strcmp(a, "--runtime") == 0;
+        if (wants_value && !has_value) {
+            fprintf(stderr, "wellosc: %s needs a value\n", a);
+            free(files);
+            return WM_EXIT_USAGE;
+        }
         if (strcmp(a, "-o") == 0 && has_value)
             out = argv[++i];
         else if (strcmp(a, "--tenant") == 0 && has_value)

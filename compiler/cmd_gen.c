@@ -63,10 +63,12 @@ static int make_dirs(const char *path)
 
 static void usage(FILE *out)
 {
-    fputs("usage: wellosc gen -o DIR FILE...\n\n"
+    fputs("usage: wellosc gen -o DIR [--] FILE...\n\n"
           "Checks the specs, then writes typed repositories (C), the repository\n"
-          "factory and the DDL of the canonical tables into DIR.\n\n"
+          "factory and the DDL of the canonical tables into DIR; for each etl\n"
+          "tenant also its sync agent's source and plan.\n\n"
           "  -o DIR        where to write (created if missing)\n"
+          "  --            everything after it is a file\n"
           "  -h, --help    show this help\n", out);
 }
 

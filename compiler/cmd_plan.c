@@ -22,7 +22,11 @@ int wm_cmd_plan(int argc, char **argv)
     char **files = calloc((size_t)argc + 1, sizeof *files);
     int n_files = 0;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--tenant") == 0 && i + 1 < argc) {
+        if (strcmp(argv[i], "--tenant") == 0 && i + 1 == argc) {
+            fprintf(stderr, "wellosc: --tenant needs a value\n");
+            free(files);
+            return WM_EXIT_USAGE;
+        } else if (strcmp(argv[i], "--tenant") == 0) {
             only = argv[++i];
         } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             usage(stdout);

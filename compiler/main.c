@@ -32,7 +32,8 @@ static void usage(FILE *out)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fputs("\n'wellosc COMMAND --help' describes a command; the manual is 'man ./wellosc.1'\n"
           "in the source tree ('man wellosc' once installed).\n"
-          "exit status: 0 success, 1 errors in a spec, 2 bad usage.\n", out);
+          "exit status: 0 success; 1 errors in a spec (for build: or the C compiler failed);\n"
+          "2 bad usage, or a file that cannot be read or written.\n", out);
 }
 
 int main(int argc, char **argv)

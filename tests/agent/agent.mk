@@ -1,9 +1,9 @@
 # tests/agent/agent.mk - the sync engine (runtime/wr_agent.c, wr_sync.c,
 # wr_copy.c, wr_log.c) against real servers, through a hand-written agent
 # (tests/agent/hand_spec.c) until the compiler generates them.  Built with
-# ASan+UBSan.  Until the top Makefile includes this fragment:
+# ASan+UBSan.  Run it with:
 #
-#   make -f Makefile -f tests/agent/agent.mk agent-engine-test
+#   make agent-engine-test
 
 AGENT_TEST_BIN = $(B)/tests/agent/wellos-sync-toy
 AGENT_TEST_OBJ = $(B)/asan/tests/agent/hand_spec.o

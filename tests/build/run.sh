@@ -51,6 +51,9 @@ grep -q "^$root/specs/wellos.wmap:\$" "$tmp/agent.d" && ok || bad "depfile has n
 # a compiler that fails keeps the generated source and says where
 CC=false ./wellosc build -o "$tmp/y" examples/eagle_ford.wmap 2>"$tmp/err"
 [ $? -eq 1 ] && grep -q 'the generated source is kept in' "$tmp/err" && ok || bad "a failing CC: $(cat "$tmp/err")"
+kept=$(sed -n 's/.*the generated source is kept in \(.*\)$/\1/p' "$tmp/err")
+[ -n "$kept" ] && [ -f "$kept/eagle_ford_sync.c" ] && ok || bad "no kept source in '$kept'"
+case $kept in /tmp/wellosc-build-*|"${TMPDIR:-/tmp}"/wellosc-build-*) rm -rf "$kept" ;; esac
 
 if [ -n "${WELLOS_TEST_MSSQL_DSN:-}" ]; then
     TEXAS_SOURCE_DSN=$WELLOS_TEST_MSSQL_DSN TEXAS_TARGET_DSN=${WELLOS_TEST_PG_DSN:-} \

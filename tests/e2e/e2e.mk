@@ -1,9 +1,8 @@
 # tests/e2e/e2e.mk - end-to-end tests of the generated sync agents: builds
 # eagle_ford, bakken_pg and lone_star with `wellosc build` and runs them
-# against a private MariaDB and PostgreSQL (tests/e2e/run.sh).  Until the
-# top Makefile includes this fragment:
+# against a private MariaDB and PostgreSQL (tests/e2e/run.sh).  Run it with:
 #
-#   make -f Makefile -f tests/e2e/e2e.mk e2e-test
+#   make e2e-test
 
 .PHONY: e2e-test
 

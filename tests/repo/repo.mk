@@ -2,7 +2,7 @@
 # against real servers.  Included by the top Makefile, which provides B, CC,
 # WARN, SAN, DEPFLAGS and Q, and (through runtime/runtime.mk) WR_LIBS and
 # $(B)/asan/libwellosrt.a.  Until it does:
-#     make -f Makefile -f tests/repo/repo.mk repo-test
+#     make repo-test
 #
 # For each example below, every .c of generated/<example>/ is compiled with
 # ASan+UBSan next to tests/repo/test_<example>.c and the shared test files,

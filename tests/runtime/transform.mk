@@ -3,7 +3,7 @@
 # Included by the top Makefile, which provides B, CC, WARN, SAN, DEPFLAGS
 # and Q; until it does:
 #
-#   make -f Makefile -f tests/runtime/transform.mk transform-test
+#   make transform-test
 #
 # The test is linked with the runtime sources it exercises, built here
 # with the runtime's flags, rather than with the whole libwellosrt.a: it

@@ -2,7 +2,7 @@
 # PL/SQL statement with the ANTLR grammars of those dialects (npm package
 # antlr4ts-sql, versions pinned in tests/sqlcheck/package-lock.json).
 # Included by the top Makefile; until it is:
-#     make -f Makefile -f tests/sqlcheck/sqlcheck.mk sql-check
+#     make sql-check
 #
 # A syntax check only: no SQL Server or Oracle server runs here.  First the
 # self-test proves that the checker rejects broken statements (and each

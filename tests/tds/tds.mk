@@ -1,7 +1,7 @@
 # tests/tds/tds.mk - the SQL Server adapter against FreeTDS.  Included by the
 # top Makefile; until it is:
-#     make -f Makefile -f tests/tds/tds.mk tds-link
-#     make -f Makefile -f tests/tds/tds.mk mssql-live
+#     make tds-link
+#     make mssql-live
 #
 # tds-link   compiles every .c of generated/rio_grande_mssql (the SQL Server
 #            adapter tenant) and tests/tds/live_mssql.c with -Werror, links
