@@ -249,7 +249,9 @@ static bool find_all(builder *b, wm_diags *diags, const wm_sql_ops *ops, const w
     const char *lim = param(b, n), *off = param(b, n + 1);
     if (b->d == WM_DIALECT_POSTGRES || b->d == WM_DIALECT_MYSQL)
         add(b, wm_arena_printf(b->a, " LIMIT %s OFFSET %s", lim, off));
-    if (b->d == WM_DIALECT_SQLSERVER || b->d == WM_DIALECT_ORACLE)
+    if (b->d == WM_DIALECT_SQLSERVER) /* its parameters are nvarchar; OFFSET wants integers */
+        add(b, wm_arena_printf(b->a, " OFFSET CAST(%s AS BIGINT) ROWS FETCH NEXT CAST(%s AS BIGINT) ROWS ONLY", off, lim));
+    else if (b->d == WM_DIALECT_ORACLE)
         add(b, wm_arena_printf(b->a, " OFFSET %s ROWS FETCH NEXT %s ROWS ONLY", off, lim));
     finish(b, st, n + 2);
     if (b->d == WM_DIALECT_MYSQL) { /* LIMIT and OFFSET take integers, not text */

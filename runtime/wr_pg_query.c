@@ -46,16 +46,6 @@ static int prepare(wr_run *r, PGconn *pg, const char *name)
     return rc;
 }
 
-static void cancel(PGconn *pg)
-{
-    PGcancel *c = PQgetCancel(pg);
-    char why[256];
-    if (c) {
-        PQcancel(c, why, sizeof why); /* best effort: draining still ends the query */
-        PQfreeCancel(c);
-    }
-}
-
 static int stream_rows(wr_run *r, PGconn *pg, const char *name)
 {
     if (!PQsendQueryPrepared(pg, name, r->n_values, r->values, NULL, NULL, 0))
@@ -67,7 +57,8 @@ static int stream_rows(wr_run *r, PGconn *pg, const char *name)
         ExecStatusType st = PQresultStatus(res);
         if (st == PGRES_SINGLE_TUPLE) {
             if (rc < 0 || r->stopped_by)
-                continue; /* drain what is left */
+                continue; /* drain what is left: a cancel request could arrive late and
+                           * cancel the session's next statement instead */
             int n = PQnfields(res);
             if (n > MAX_COLUMNS) {
                 rc = wr_error(r->err, WR_ERROR, "%d columns: more than %d", n, MAX_COLUMNS);
@@ -82,10 +73,9 @@ static int stream_rows(wr_run *r, PGconn *pg, const char *name)
                 r->stopped_by = stop;
                 if (stop < 0)
                     rc = stop;
-                cancel(pg); /* the rest of a large result need not cross the wire */
             }
-        } else if (st != PGRES_TUPLES_OK && rc == 0 && !r->stopped_by) {
-            rc = driver_error(r, pg, res); /* after a cancel, its error is expected */
+        } else if (st != PGRES_TUPLES_OK && rc == 0) {
+            rc = driver_error(r, pg, res);
         }
     }
     return rc;

@@ -95,10 +95,12 @@ typedef struct find_one_ctx {
 static int take_first(void *ctx, const wr_row *row)
 {
     find_one_ctx *c = ctx;
+    if (c->found)
+        return 0; /* a key or unique value: there is no second row */
     if (read_row(row, c->out, c->mem, c->err) < 0)
         return WR_EDATA;
     c->found = 1;
-    return 1; /* one row is all there can be */
+    return 0;
 }
 
 static int find_one(repo *r, int which, const wr_params *p, wos_production_record *out, wr_arena *mem, wr_err *err)
@@ -186,7 +188,7 @@ typedef struct count_ctx {
 static int take_count(void *ctx, const wr_row *row)
 {
     count_ctx *c = ctx;
-    return wr_get_bigint(row, 0, "count", c->out, c->err) < 0 ? WR_EDATA : 1;
+    return wr_get_bigint(row, 0, "count", c->out, c->err) < 0 ? WR_EDATA : 0;
 }
 
 static int count(wos_production_record_repo *base, int64_t *out, wr_err *err)

@@ -31,7 +31,7 @@ static const wr_stmt statements[N_STATEMENTS] = {
                " AND ([VolumeDate] >= @p2 OR @p2 IS NULL)"
                " AND ([VolumeDate] < @p3 OR @p3 IS NULL)"
                " ORDER BY [VolumeDate] DESC, [VolumeID]"
-               " OFFSET @p5 ROWS FETCH NEXT @p4 ROWS ONLY",
+               " OFFSET CAST(@p5 AS BIGINT) ROWS FETCH NEXT CAST(@p4 AS BIGINT) ROWS ONLY",
         .n_placeholders = 5,
         .param_decl = "@p1 nvarchar(max), @p2 nvarchar(max), @p3 nvarchar(max), @p4 nvarchar(max), @p5 nvarchar(max)",
     },
@@ -107,10 +107,12 @@ typedef struct find_one_ctx {
 static int take_first(void *ctx, const wr_row *row)
 {
     find_one_ctx *c = ctx;
+    if (c->found)
+        return 0; /* a key or unique value: there is no second row */
     if (read_row(row, c->out, c->mem, c->err) < 0)
         return WR_EDATA;
     c->found = 1;
-    return 1; /* one row is all there can be */
+    return 0;
 }
 
 static int find_one(repo *r, int which, const wr_params *p, wos_production_record *out, wr_arena *mem, wr_err *err)
@@ -198,7 +200,7 @@ typedef struct count_ctx {
 static int take_count(void *ctx, const wr_row *row)
 {
     count_ctx *c = ctx;
-    return wr_get_bigint(row, 0, "count", c->out, c->err) < 0 ? WR_EDATA : 1;
+    return wr_get_bigint(row, 0, "count", c->out, c->err) < 0 ? WR_EDATA : 0;
 }
 
 static int count(wos_production_record_repo *base, int64_t *out, wr_err *err)

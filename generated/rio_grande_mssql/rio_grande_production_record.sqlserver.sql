@@ -5,7 +5,7 @@
 SELECT [VolumeID], CONVERT(NVARCHAR(36), [WellGuid]), CONVERT(NVARCHAR(10), [VolumeDate], 23), [OilBbl], [GasMcf], [WaterBbl], CONVERT(NVARCHAR(33), [ModifiedOn], 126) FROM [dbo].[DailyVolumes] WHERE [VolumeID] = @p1;
 
 -- find_all
-SELECT [VolumeID], CONVERT(NVARCHAR(36), [WellGuid]), CONVERT(NVARCHAR(10), [VolumeDate], 23), [OilBbl], [GasMcf], [WaterBbl], CONVERT(NVARCHAR(33), [ModifiedOn], 126) FROM [dbo].[DailyVolumes] WHERE ([WellGuid] = @p1 OR @p1 IS NULL) AND ([VolumeDate] >= @p2 OR @p2 IS NULL) AND ([VolumeDate] < @p3 OR @p3 IS NULL) ORDER BY [VolumeDate] DESC, [VolumeID] OFFSET @p5 ROWS FETCH NEXT @p4 ROWS ONLY;
+SELECT [VolumeID], CONVERT(NVARCHAR(36), [WellGuid]), CONVERT(NVARCHAR(10), [VolumeDate], 23), [OilBbl], [GasMcf], [WaterBbl], CONVERT(NVARCHAR(33), [ModifiedOn], 126) FROM [dbo].[DailyVolumes] WHERE ([WellGuid] = @p1 OR @p1 IS NULL) AND ([VolumeDate] >= @p2 OR @p2 IS NULL) AND ([VolumeDate] < @p3 OR @p3 IS NULL) ORDER BY [VolumeDate] DESC, [VolumeID] OFFSET CAST(@p5 AS BIGINT) ROWS FETCH NEXT CAST(@p4 AS BIGINT) ROWS ONLY;
 
 -- save
 SET NOCOUNT ON; SET XACT_ABORT ON; BEGIN TRANSACTION; UPDATE [dbo].[DailyVolumes] WITH (UPDLOCK, HOLDLOCK) SET [WellGuid] = @p2, [VolumeDate] = @p3, [OilBbl] = @p4, [GasMcf] = @p5, [WaterBbl] = @p6, [ModifiedOn] = SYSUTCDATETIME() WHERE [VolumeID] = @p1; IF @@ROWCOUNT = 0 INSERT INTO [dbo].[DailyVolumes] ([VolumeID], [WellGuid], [VolumeDate], [OilBbl], [GasMcf], [WaterBbl], [ModifiedOn]) VALUES (@p1, @p2, @p3, @p4, @p5, @p6, SYSUTCDATETIME()); COMMIT TRANSACTION;
