@@ -12,7 +12,7 @@
 
 static const char *loc_text(wm_arena *a, wm_loc l)
 {
-    return wm_arena_printf(a, "%s:%u", l.src ? l.src->path : "?", (unsigned)l.line);
+    return wm_arena_printf(a, "%s:%u", l.src ? wm_comment_text(a, l.src->path) : "?", (unsigned)l.line);
 }
 
 /* The field's spec declaration in words, for the comment beside it. */

@@ -22,7 +22,7 @@ typedef struct gen {
 
 static const char *loc_text(wm_arena *a, wm_loc l)
 {
-    return wm_arena_printf(a, "%s:%u", l.src ? l.src->path : "?", (unsigned)l.line);
+    return wm_arena_printf(a, "%s:%u", l.src ? wm_comment_text(a, l.src->path) : "?", (unsigned)l.line);
 }
 
 static const char *dialect_const(wm_dialect d)
@@ -577,7 +577,7 @@ void wm_emit_repo(const wm_emit_ctx *cx, wm_printer *p, const wm_store *s, const
                 " * (runtime/wr.h) prepare them once per connection and run them. */\n"
                 "#include <stdint.h>\n#include <stdlib.h>\n#include <string.h>\n\n#include \"repos.h\"\n",
              "e", s->entity->name, "t", s->tenant->name, "d", wm_dialect_name(s->dialect),
-             "tbl", wm_sql_table(g.a, s->dialect, &s->table), NULL);
+             "tbl", wm_comment_text(g.a, wm_sql_table(g.a, s->dialect, &s->table)), NULL);
     emit_statements(&g);
     wm_print(p, "\ntypedef struct repo {\n"
                 "    $t$_repo base; /* first: callers hold a pointer to it */\n"

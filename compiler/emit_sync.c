@@ -61,7 +61,7 @@ typedef struct sync_gen {
 
 static const char *loc_text(wm_arena *a, wm_loc l)
 {
-    return wm_arena_printf(a, "%s:%u", l.src ? l.src->path : "?", (unsigned)l.line);
+    return wm_arena_printf(a, "%s:%u", l.src ? wm_comment_text(a, l.src->path) : "?", (unsigned)l.line);
 }
 
 /* The spec line at l, trimmed, for a comment: "lease <- upper(trim(LeaseName))". */
@@ -77,10 +77,7 @@ static const char *line_text(wm_arena *a, wm_loc l)
         s++, n--;
     bool is_cut = n > 100;
     char *out = is_cut ? wm_arena_printf(a, "%.96s ...", s) : wm_arena_strndup(a, s, n);
-    for (char *c = out; *c; c++) /* a comment must not end early */
-        if (c[0] == '*' && c[1] == '/')
-            c[1] = '\\';
-    return out;
+    return wm_comment_text(a, out);
 }
 
 static bool is_staged(const wm_mapping *m, const wm_field *f)
@@ -109,7 +106,7 @@ static const char *emit_value(sync_gen *g, const wm_expr *e, const columns *cols
     case WM_E_COLUMN:
         t = wm_arena_printf(a, "t%d", ++g->temps);
         wm_print(g->p, "const char *$t$ = v[$i$]; /* $c$ */\n", "t", t,
-                 "i", wm_arena_printf(a, "%d", column_index(cols, e)), "c", e->name, NULL);
+                 "i", wm_arena_printf(a, "%d", column_index(cols, e)), "c", wm_comment_text(a, e->name), NULL);
         return t;
     case WM_E_LITERAL: {
         t = wm_arena_printf(a, "t%d", ++g->temps);

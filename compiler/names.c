@@ -103,3 +103,21 @@ const char *wm_sql_string(wm_arena *a, const char *text)
 {
     return quote_with(a, text, '\'', '\'');
 }
+
+const char *wm_comment_text(wm_arena *a, const char *text)
+{
+    size_t n = strlen(text);
+    char *out = wm_arena_alloc(a, 2 * n + 1);
+    size_t k = 0;
+    for (const char *c = text; *c; c++) {
+        if (*c == '\n' || *c == '\r') { /* a -- comment ends at a newline */
+            out[k++] = ' ';
+            continue;
+        }
+        out[k++] = *c;
+        if ((c[0] == '*' && c[1] == '/') || (c[0] == '/' && c[1] == '*'))
+            out[k++] = '\\'; /* "*\/" and "/\*" neither end nor nest a C comment */
+    }
+    out[k] = '\0';
+    return out;
+}

@@ -11,6 +11,9 @@
 const char *wm_c_name(wm_arena *a, const char *name);   /* ProductionRecord -> production_record */
 const char *wm_c_upper(wm_arena *a, const char *name);  /* production_record -> PRODUCTION_RECORD */
 const char *wm_c_string(wm_arena *a, const char *text); /* a C string literal, quotes included */
+/* Text from a spec made safe inside a C or SQL comment: no newline, and no
+ * sequence that would end (or open) a C comment. */
+const char *wm_comment_text(wm_arena *a, const char *text);
 
 const char *wm_sql_quote(wm_arena *a, wm_dialect d, const char *ident);
 const char *wm_sql_table(wm_arena *a, wm_dialect d, const wm_table_name *t);
