@@ -1,0 +1,11 @@
+# tests/faults/faults.mk - fault tests of a generated sync agent on real
+# servers: the target PostgreSQL and the source MariaDB restarted mid-load,
+# and the loop retrying through a target restart (tests/faults/run.sh).
+# Run it with:
+#
+#   make fault-test
+
+.PHONY: fault-test
+
+fault-test: wellosc $(B)/libwellosrt.a
+	bash tests/faults/run.sh ./wellosc

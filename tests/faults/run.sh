@@ -1,0 +1,259 @@
+#!/usr/bin/env bash
+# tests/faults/run.sh [WELLOSC] - fault tests of a generated sync agent
+# (examples/eagle_ford.wmap, MariaDB -> PostgreSQL) on real servers, started
+# privately for the run (tests/servers/) and always stopped:
+#
+#   target_restart  the target PostgreSQL restarted (pg_ctl restart -m fast)
+#                   in the middle of a --once load of 200,000 rows
+#   source_restart  the source MariaDB stopped (SIGTERM to its pid) and
+#                   started again, same datadir/socket/port, mid-extract
+#   loop_restart    the target restarted during the first run of the loop:
+#                   the agent retries with backoff, converges, and stops on
+#                   SIGTERM with exit 0
+#
+# Each case ends with an exact comparison of the target's rows with the rows
+# expected from the source (the spec's mapping applied by MariaDB, as in
+# tests/e2e/run.sh), so a row lost or duplicated fails it.  Prints one line
+# per check and "faults: N passed, M failed"; exits 1 if any failed.
+# FAULTS_KEEP=DIR keeps every output (agent logs, dumps, diffs) in DIR.
+set -u
+cd "$(dirname "$0")/../.."
+wellosc=${1:-./wellosc}
+wellosc=$(cd "$(dirname "$wellosc")" && pwd)/$(basename "$wellosc")
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/wellos-faults.XXXXXX")
+out=$tmp/out
+mkdir -p "$out"
+passed=0
+failed=0
+bg=""
+t_start=$SECONDS
+
+stop_all() {
+    [ -n "$bg" ] && kill -9 $bg 2>/dev/null
+    # a server still starting is stopped once up; never a bare `wait`: the
+    # restarted mariadbd is a child of this shell
+    [ -n "${pg_pid:-}${my_pid:-}" ] && wait ${pg_pid:-} ${my_pid:-} 2>/dev/null
+    [ -n "${FAULTS_KEEP:-}" ] && mkdir -p "$FAULTS_KEEP" && cp -r "$out"/. "$FAULTS_KEEP"/ \
+        && cp "$tmp/pg/server.log" "$FAULTS_KEEP/pg-server.log" 2>/dev/null \
+        && cp "$tmp/mariadb/server.log" "$FAULTS_KEEP/mariadb-server.log" 2>/dev/null
+    bash tests/servers/pg.sh stop "$tmp/pg" >/dev/null 2>&1 || true
+    bash tests/servers/mariadb.sh stop "$tmp/mariadb" >/dev/null 2>&1 || true
+    rm -rf "$tmp"
+}
+trap stop_all EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+die() { echo "faults: $*" >&2; exit 1; }
+
+# ---- servers and the agent -----------------------------------------------------------
+bash tests/servers/pg.sh start "$tmp/pg" >"$tmp/pg.log" 2>&1 &
+pg_pid=$!
+bash tests/servers/mariadb.sh start "$tmp/mariadb" >"$tmp/mariadb.log" 2>&1 &
+my_pid=$!
+"$wellosc" build -o "$tmp/wellos-sync-eagle_ford" examples/eagle_ford.wmap || die "wellosc build failed"
+eagle=$tmp/wellos-sync-eagle_ford
+wait $pg_pid || { pg_pid=""; cat "$tmp/pg.log" >&2; die "postgres did not start"; }
+wait $my_pid || { my_pid=""; cat "$tmp/mariadb.log" >&2; die "mariadb did not start"; }
+pg_pid="" my_pid=""
+. "$tmp/pg/env"
+. "$tmp/mariadb/env"
+export PGTZ=UTC
+
+my() { local db=$1; shift; mariadb --no-defaults -uroot --socket="$MYSQL_UNIX_PORT" -N -B -r "$db" -e "$*"; }
+pg() { local db=$1; shift; psql -X -A -t -q -v ON_ERROR_STOP=1 -d "$db" -c "$*"; }
+
+# the servers' faults ----------------------------------------------------------------
+as_postgres() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+restart_pg() {   # pg_ctl restart -m fast, as the owner of the data directory
+    as_postgres /usr/lib/postgresql/15/bin/pg_ctl -D "$tmp/pg/data" -l "$tmp/pg/server.log" -m fast -w -t 60 restart \
+        >"$out/pg_restart.log" 2>&1
+}
+# stop MariaDB by its pid file (SIGTERM: a clean shutdown that ends every
+# session), then start it again with the arguments of tests/servers/mariadb.sh
+restart_mariadb() {
+    local d=$tmp/mariadb pid
+    pid=$(cat "$d/mariadb.pid") || return 1
+    kill -TERM "$pid" || return 1
+    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && { echo "mariadb $pid did not stop" >&2; return 1; }
+    mariadbd --no-defaults --user="$(id -un)" --datadir="$d/data" --socket="$d/mysql.sock" \
+        --port="$WR_TEST_MYSQL_PORT" --bind-address=127.0.0.1 --pid-file="$d/mariadb.pid" \
+        --log-error="$d/server.log" --innodb-flush-log-at-trx-commit=0 \
+        --character-set-server=utf8mb4 --collation-server=utf8mb4_bin >/dev/null 2>&1 &
+    wait_until 60 mariadb-admin --no-defaults --socket="$d/mysql.sock" -uroot ping >/dev/null 2>&1
+}
+
+# ---- the source: tests/e2e/eagle_source.sql's clean wells and 200,000 volumes ----------
+N_BIG=200000
+BATCH=5000
+my mysql "CREATE DATABASE eagle_src CHARACTER SET utf8mb4; CREATE DATABASE fault_src CHARACTER SET utf8mb4" || die "mariadb"
+my eagle_src "$(cat tests/e2e/eagle_source.sql)" || die "loading tests/e2e/eagle_source.sql"
+my fault_src "CREATE TABLE wells_master LIKE eagle_src.wells_master;
+    CREATE TABLE daily_volumes LIKE eagle_src.daily_volumes;
+    INSERT INTO wells_master SELECT * FROM eagle_src.wells_master WHERE well_name NOT IN ('Drilling 41', 'No status 42', 'Off the map 43', 'Bad id');
+    INSERT INTO daily_volumes
+    SELECT seq, CONCAT('ef000000-0000-4000-a000-', LPAD(1 + seq % 40, 12, '0')),
+           DATE_FORMAT(DATE '2000-01-01' + INTERVAL (seq DIV 40) DAY, '%d/%m/%Y'),
+           CONCAT(seq % 1000, '.', LPAD(seq % 100, 2, '0')), CONCAT(seq % 3000, '.5'), CONCAT(seq % 50),
+           TIMESTAMP '2025-01-01 00:00:00' + INTERVAL seq SECOND
+    FROM seq_1_to_$N_BIG" || die "fault_src"
+for db in f_target f_source f_loop; do pg postgres "CREATE DATABASE $db" || die "createdb $db"; done
+my_dsn="host=127.0.0.1 port=$WR_TEST_MYSQL_PORT user=root dbname=fault_src"
+pg_dsn="host=$PGHOST port=$PGPORT user=postgres"
+export EAGLE_SOURCE_DSN="$my_dsn"
+
+# ---- helpers (as in tests/e2e/run.sh) ------------------------------------------------------
+last=none
+# run NAME DB ARGS...: the agent on target DB; output in $out/NAME.{out,err}, status in $rc
+run() {
+    local name=$1 db=$2; shift 2
+    last=$name
+    EAGLE_TARGET_DSN="$pg_dsn dbname=$db" "$eagle" "$@" >"$out/$name.out" 2>"$out/$name.err" </dev/null
+    rc=$?
+}
+# start NAME DB ARGS...: the agent in the background, its pid in $bg
+start() {
+    local name=$1 db=$2; shift 2
+    last=$name
+    # env execs the agent: $! is the agent itself
+    env EAGLE_TARGET_DSN="$pg_dsn dbname=$db" "$eagle" "$@" >"$out/$name.out" 2>"$out/$name.err" </dev/null &
+    bg=$!
+}
+ok() { passed=$((passed + 1)); echo "ok    $1"; }
+not_ok() {
+    failed=$((failed + 1))
+    echo "FAIL  $1${2:+: $2}"
+    for f in "$out/$last.out" "$out/$last.err"; do [ -s "$f" ] && sed 's/^/      | /' "$f" | tail -6; done
+}
+check() {   # NAME "what it got" COMMAND...
+    local name=$1 got=$2; shift 2
+    if "$@"; then ok "$name"; else not_ok "$name" "$got"; fi
+}
+wait_until() {   # SECONDS COMMAND...
+    local deadline=$((SECONDS + $1)); shift
+    until "$@"; do [ $SECONDS -ge $deadline ] && return 1; sleep 0.05; done
+}
+state() { pg "$1" "SELECT $3 FROM wellos_sync_state WHERE entity = '$2'" 2>/dev/null; }
+read_at_least() { [ "$(state "$1" ProductionRecord "rows_read >= $2")" = t ]; }
+no_agent_lock() { [ "$(pg postgres "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")" = 0 ]; }
+first_error() { grep '"level":"error"' "$out/$1.err" | head -1 | grep -o '"\(error\|msg\|message\)":"[^"]*' | head -1 | cut -c1-220; }
+
+UUID_RE='^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'
+EAGLE_STATUS="CASE LOWER(TRIM(well_status)) WHEN 'producing' THEN 'ACTIVE' WHEN 'shut in' THEN 'INACTIVE'
+              WHEN 'plugged' THEN 'PLUGGED' WHEN 'abandoned' THEN 'PLUGGED' END"
+exp_rows() {   # every target row the source should give, one canonical line each
+    my fault_src "SELECT CONCAT_WS('|', 'W', LOWER(well_uuid), TRIM(well_name), COALESCE(api_no, '~'), COALESCE(lat_deg, '~'),
+                    COALESCE(lon_deg, '~'), $EAGLE_STATUS, COALESCE(UPPER(TRIM(lease_name)), '~'),
+                    COALESCE(DATE_FORMAT(created, '%Y-%m-%d %H:%i:%s'), '~'))
+             FROM wells_master
+             WHERE well_uuid REGEXP '$UUID_RE' AND ($EAGLE_STATUS) IS NOT NULL
+               AND lat_deg BETWEEN -90 AND 90 AND lon_deg BETWEEN -180 AND 180"
+    my fault_src "SELECT CONCAT_WS('|', 'P', volume_id, LOWER(well_uuid), DATE_FORMAT(STR_TO_DATE(prod_day, '%d/%m/%Y'), '%Y-%m-%d'),
+                    COALESCE(CAST(TRIM(oil_bbl) AS DECIMAL(12,2)), '~'), COALESCE(CAST(TRIM(gas_mcf) AS DECIMAL(12,2)), '~'),
+                    CAST(COALESCE(TRIM(water_bbl), '0') AS DECIMAL(12,2)))
+             FROM daily_volumes"
+}
+act_rows() {   # DB
+    pg "$1" "SELECT concat_ws('|', 'W', id, name, coalesce(api_number, '~'), coalesce(round(latitude::numeric, 6)::text, '~'),
+                   coalesce(round(longitude::numeric, 6)::text, '~'), status, coalesce(lease, '~'),
+                   coalesce(to_char(created_at, 'YYYY-MM-DD HH24:MI:SS'), '~'))
+             FROM wells WHERE deleted_at IS NULL"
+    pg "$1" "SELECT concat_ws('|', 'P', id, well_id, to_char(date, 'YYYY-MM-DD'), coalesce(oil::text, '~'),
+                   coalesce(gas::text, '~'), coalesce(water::text, '~')) FROM production_data"
+}
+exp_rows | LC_ALL=C sort >"$out/expected" || die "expected rows"
+# same NAME DB: the target's rows are exactly the expected ones; counts the
+# rows lost and duplicated for the README's table
+same() {
+    local name=$1 db=$2 lost dup
+    act_rows "$db" | LC_ALL=C sort >"$out/$name.actual"
+    dup=$(uniq -d "$out/$name.actual" | wc -l)
+    dup=$((dup + $(pg "$db" "SELECT count(*) - count(DISTINCT id) FROM production_data")))
+    lost=$(LC_ALL=C comm -23 "$out/expected" "$out/$name.actual" | wc -l)
+    if diff "$out/expected" "$out/$name.actual" >"$out/$name.diff"; then
+        ok "$name ($(wc -l <"$out/expected") rows; 0 lost, 0 duplicated)"
+    else
+        failed=$((failed + 1))
+        echo "FAIL  $name: $lost expected rows missing or different, $(grep -c '^>' "$out/$name.diff") unexpected, $dup duplicated (< expected, > actual)"
+        head -10 "$out/$name.diff" | sed 's/^/      | /'
+    fi
+}
+# partial NAME DB: after a failed run, only whole committed batches, counted in the state
+partial() {
+    local name=$1 db=$2 nw n w
+    nw=$(pg "$db" "SELECT (SELECT count(*) FROM production_data) || ' ' || coalesce((SELECT rows_written FROM wellos_sync_state WHERE entity = 'ProductionRecord'), -1)")
+    n=${nw% *} w=${nw#* }
+    echo "      (the fault came after $n of $N_BIG rows were committed)"
+    check "$name" "$n rows in production_data, wellos_sync_state.rows_written = $w, batch $BATCH" \
+        test "$n/$((n % BATCH))/$((n > 0 && n < N_BIG))" = "$w/0/1"
+}
+
+# ==== 1. the target PostgreSQL restarted mid-load ==========================================
+echo "# target_restart: pg_ctl restart -m fast during a --once load of $N_BIG rows, batch $BATCH"
+run t_init f_target --init
+check target_restart_setup "init exit $rc" test $rc -eq 0
+start t_fault f_target --once --batch-size $BATCH
+restarted=no
+if wait_until 60 read_at_least f_target 20000; then restart_pg && restarted=yes; fi
+wait $bg; rc=$?
+bg=""
+check target_restart_agent_fails_clearly "restarted: $restarted, exit $rc, error: $(first_error t_fault)" \
+    bash -c "[ $restarted = yes ] && [ $rc -eq 1 ] && grep -q '\"level\":\"error\"' '$out/t_fault.err' \
+             && grep -qi 'terminat\|connection\|server closed\|shut' '$out/t_fault.err'"
+wait_until 10 no_agent_lock
+partial target_restart_keeps_only_whole_committed_batches f_target
+run t_after f_target --once --batch-size $BATCH
+check target_restart_second_run_exits_0 "exit $rc" test $rc -eq 0
+same target_restart_ends_with_exactly_the_source_rows f_target
+
+# ==== 2. the source MariaDB restarted mid-extract ===========================================
+echo "# source_restart: MariaDB stopped (SIGTERM) and started again mid-extract"
+run s_init f_source --init
+check source_restart_setup "init exit $rc" test $rc -eq 0
+start s_fault f_source --once --batch-size $BATCH
+restarted=no
+if wait_until 60 read_at_least f_source 20000; then restart_mariadb && restarted=yes; fi
+wait $bg; rc=$?
+bg=""
+check source_restart_agent_fails_clearly "restarted: $restarted, exit $rc, state $(state f_source ProductionRecord status), error: $(first_error s_fault)" \
+    bash -c "[ $restarted = yes ] && [ $rc -eq 1 ] && grep -q '\"level\":\"error\"' '$out/s_fault.err' \
+             && [ \"\$(psql -XAtq -d f_source -c \"SELECT status FROM wellos_sync_state WHERE entity = 'ProductionRecord'\")\" = failed ]"
+partial source_restart_keeps_only_whole_committed_batches f_source
+run s_after f_source --once --batch-size $BATCH
+check source_restart_second_run_exits_0 "exit $rc" test $rc -eq 0
+same source_restart_ends_with_exactly_the_source_rows f_source
+
+# ==== 3. the loop: target restarted in the first run ============================================
+# --interval 1 (minutes, the least): the first retry comes after 2.5 to 5 s
+# (BACKOFF_FIRST_SECONDS = 5, spread over its upper half, runtime/wr_agent.c)
+echo "# loop_restart: pg_ctl restart -m fast during the loop's first run (--interval 1)"
+run l_init f_loop --init
+check loop_restart_setup "init exit $rc" test $rc -eq 0
+start l_loop f_loop --interval 1 --batch-size $BATCH
+restarted=no
+if wait_until 60 read_at_least f_loop 20000; then restart_pg && restarted=yes; fi
+t0=$SECONDS
+converged() {
+    [ "$(pg f_loop "SELECT (SELECT count(*) FROM production_data) = $N_BIG
+                       AND (SELECT bool_and(status = 'ok') FROM wellos_sync_state)" 2>/dev/null)" = t ]
+}
+wait_until 60 converged; conv=$?
+took=$((SECONDS - t0))
+sleep 0.3
+kill -TERM $bg 2>/dev/null
+stopped=no
+wait_until 10 bash -c "! kill -0 $bg 2>/dev/null" && stopped=yes
+[ $stopped = no ] && kill -9 $bg 2>/dev/null
+wait $bg; rc=$?
+bg=""
+check loop_restart_retries_with_backoff "restarted: $restarted, retry lines: $(grep -c '"event":"retry"' "$out/l_loop.err"), $(grep -o 'next try in [0-9.]* s' "$out/l_loop.err" | head -1)" \
+    bash -c "[ $restarted = yes ] && grep -q 'run failed (1 in a row); next try in [0-9.]* s' '$out/l_loop.err'"
+check loop_restart_converges_within_60_s "converged: $([ $conv -eq 0 ] && echo "yes, $took s after the restart" || echo "no, after $took s"), $(pg f_loop "SELECT count(*) FROM production_data" 2>/dev/null) of $N_BIG rows, state $(pg f_loop "SELECT string_agg(entity || '=' || status, ' ') FROM wellos_sync_state" 2>/dev/null)" \
+    test $conv -eq 0
+check loop_restart_stops_on_sigterm_with_exit_0 "stopped: $stopped, exit $rc" \
+    bash -c "[ $stopped = yes ] && [ $rc -eq 0 ] && grep -q 'stopping on a signal, exit status 0' '$out/l_loop.err'"
+same loop_restart_ends_with_exactly_the_source_rows f_loop
+
+echo "faults: $passed passed, $failed failed ($((SECONDS - t_start)) s)"
+[ "$failed" -eq 0 ]
