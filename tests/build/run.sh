@@ -55,6 +55,20 @@ kept=$(sed -n 's/.*the generated source is kept in \(.*\)$/\1/p' "$tmp/err")
 [ -n "$kept" ] && [ -f "$kept/eagle_ford_sync.c" ] && ok || bad "no kept source in '$kept'"
 case $kept in /tmp/wellosc-build-*|"${TMPDIR:-/tmp}"/wellosc-build-*) rm -rf "$kept" ;; esac
 
+# A password in a DSN never reaches the binary, and never an output line:
+# the DSN is read at run time, and every message is masked.
+secret='s3cr3t-PASS-9q7w'
+EAGLE_SOURCE_DSN="host=127.0.0.1 port=1 user=u password=$secret dbname=x connect_timeout=2" \
+EAGLE_TARGET_DSN="host=127.0.0.1 port=1 user=u password=$secret dbname=x connect_timeout=2" \
+    ./wellosc build -o "$tmp/with-env" examples/eagle_ford.wmap >/dev/null 2>&1 && ok || bad "build with a DSN in the environment"
+strings "$tmp/with-env" | grep -q "$secret" && bad "the password is in the agent binary" || ok
+EAGLE_SOURCE_DSN="host=127.0.0.1 port=1 user=u password=$secret dbname=x connect_timeout=2" \
+EAGLE_TARGET_DSN="postgresql://u:$secret@127.0.0.1:1/x?connect_timeout=2" \
+    "$tmp/with-env" --check >"$tmp/out" 2>&1
+[ $? -ne 0 ] && ok || bad "--check against closed ports succeeded"
+grep -q "$secret" "$tmp/out" && bad "the password is in --check's output: $(grep "$secret" "$tmp/out" | head -1)" || ok
+grep -rq "$secret" generated/ && bad "a password in generated/" || ok
+
 if [ -n "${WELLOS_TEST_MSSQL_DSN:-}" ]; then
     TEXAS_SOURCE_DSN=$WELLOS_TEST_MSSQL_DSN TEXAS_TARGET_DSN=${WELLOS_TEST_PG_DSN:-} \
         "$tmp/wellos-sync-texas_energy" --check && ok || bad "texas_energy --check against SQL Server"
