@@ -10,6 +10,9 @@
 #   loop_restart    the target restarted during the first run of the loop:
 #                   the agent retries with backoff, converges, and stops on
 #                   SIGTERM with exit 0
+#   kill9_random    kill -9 of the agent at 20 seeded random instants of a
+#                   load (FAULTS_KILLS, FAULTS_SEED); after each, whole
+#                   batches only, and the next run converges exactly
 #
 # Each case ends with an exact comparison of the target's rows with the rows
 # expected from the source (the spec's mapping applied by MariaDB, as in
@@ -254,6 +257,34 @@ check loop_restart_converges_within_60_s "converged: $([ $conv -eq 0 ] && echo "
 check loop_restart_stops_on_sigterm_with_exit_0 "stopped: $stopped, exit $rc" \
     bash -c "[ $stopped = yes ] && [ $rc -eq 0 ] && grep -q 'stopping on a signal, exit status 0' '$out/l_loop.err'"
 same loop_restart_ends_with_exactly_the_source_rows f_loop
+
+# ==== 4. kill -9 at seeded random instants =====================================================
+# Each round: a fresh target, a --once load killed at a random instant (the
+# seed makes the instants reproducible), then: only whole batches, counted
+# in the state, and a second run that ends with exactly the source's rows.
+KILLS=${FAULTS_KILLS:-20}
+RANDOM=${FAULTS_SEED:-20261125}
+echo "# kill9_random: kill -9 at $KILLS seeded random instants of a --once load (seed ${FAULTS_SEED:-20261125})"
+for i in $(seq 1 "$KILLS"); do
+    psql -XAtq -d postgres -c "DROP DATABASE IF EXISTS f_kill" -c "CREATE DATABASE f_kill" >/dev/null
+    run k_init f_kill --init
+    delay_ms=$((20 + RANDOM % 2500))
+    start k_run f_kill --once --batch-size $BATCH
+    sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
+    kill -9 "$bg" 2>/dev/null
+    wait "$bg" 2>/dev/null
+    bg=""
+    wait_until 10 no_agent_lock
+    nw=$(pg f_kill "SELECT (SELECT count(*) FROM production_data) || ' ' ||
+                           coalesce((SELECT rows_written FROM wellos_sync_state WHERE entity = 'ProductionRecord'), 0)")
+    n=${nw% *} w=${nw#* }
+    echo "      (killed at $delay_ms ms, after $n of $N_BIG rows were committed)"
+    check "kill9_random_${i}_keeps_whole_batches" "killed at $delay_ms ms: $n rows, rows_written $w, batch $BATCH" \
+        test "$n/$((n % BATCH))" = "$w/0"
+    run k_after f_kill --once --batch-size $BATCH
+    check "kill9_random_${i}_next_run_exits_0" "exit $rc" test $rc -eq 0
+    same "kill9_random_${i}_converges" f_kill
+done
 
 echo "faults: $passed passed, $failed failed ($((SECONDS - t_start)) s)"
 [ "$failed" -eq 0 ]
