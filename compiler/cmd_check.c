@@ -81,13 +81,10 @@ int wm_cmd_check(int argc, char **argv)
 
     wm_arena *arena = wm_arena_new();
     wm_frontend f;
-    wm_frontend_init(&f, arena);
-    for (int i = 0; i < n_files; i++)
-        wm_load_file(&f, files[i]);
+    int status;
+    wm_model *m = wm_load_and_analyze(&f, arena, files, n_files, &status);
     free(files);
-    wm_model *m = f.has_unreadable_root ? NULL : wm_analyze(&f);
     wm_diags_print(&f.diags, stderr, max_errors);
-    int status = f.has_unreadable_root ? WM_EXIT_USAGE : m ? WM_EXIT_OK : WM_EXIT_SPEC;
     if (m && is_listing)
         list_model(m);
     if (f.diags.errors || f.diags.warnings)

@@ -49,12 +49,9 @@ int wm_cmd_plan(int argc, char **argv)
     }
     wm_arena *arena = wm_arena_new();
     wm_frontend f;
-    wm_frontend_init(&f, arena);
-    for (int i = 0; i < n_files; i++)
-        wm_load_file(&f, files[i]);
-    wm_model *m = f.has_unreadable_root ? NULL : wm_analyze(&f);
+    int status;
+    wm_model *m = wm_load_and_analyze(&f, arena, files, n_files, &status);
     wm_diags_print(&f.diags, stderr, 50);
-    int status = f.has_unreadable_root ? WM_EXIT_USAGE : m ? WM_EXIT_OK : WM_EXIT_SPEC;
     if (m) {
         wm_emit_ctx cx = { arena, m, files[0] };
         size_t shown = 0;
