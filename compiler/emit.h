@@ -23,6 +23,12 @@ const char *wm_sql_literal(wm_arena *a, wm_dialect d, const wm_literal *l, const
 
 /* DDL of the canonical tables in dialect d (CREATE TABLE and indexes). */
 void wm_emit_ddl(const wm_emit_ctx *cx, wm_printer *p, wm_dialect d);
+/* The name the DDL gives an index or constraint of table.field:
+ * <table>_<field>_<suffix> ("idx", "fkey", "key", "pkey"), hashed to fit. */
+const char *wm_ddl_object_name(wm_arena *a, const char *table, const char *field, const char *suffix);
+/* Whether the DDL gives field f of e an index of its own (a reference or a
+ * filter that is neither the key nor unique). */
+bool wm_ddl_is_indexed(const wm_entity *e, const wm_field *f);
 /* DDL of an adapter tenant's tables as the spec sees them. */
 void wm_emit_adapter_ddl(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *t);
 

@@ -105,7 +105,7 @@ const char *wm_sql_literal(wm_arena *a, wm_dialect d, const wm_literal *l, const
 
 /* Index and constraint names: <table>_<field>_<suffix>, shortened to fit
  * every dialect's limit (63 bytes in PostgreSQL) with a stable hash. */
-static const char *object_name(wm_arena *a, const char *table, const char *field, const char *suffix)
+const char *wm_ddl_object_name(wm_arena *a, const char *table, const char *field, const char *suffix)
 {
     const char *name = wm_arena_printf(a, "%s_%s_%s", table, field, suffix);
     if (strlen(name) <= 63)
@@ -139,13 +139,13 @@ static void emit_column(const wm_emit_ctx *cx, wm_printer *p, wm_dialect d, cons
         extra = wm_arena_printf(a, "%s CHECK (%s IN (0, 1))", extra, q);
     if (f->references && f->references == ref_ok)
         extra = wm_arena_printf(a, "%s\n        CONSTRAINT %s REFERENCES %s (%s)", extra,
-                                wm_sql_quote(a, d, object_name(a, table, f->name, "fkey")),
+                                wm_sql_quote(a, d, wm_ddl_object_name(a, table, f->name, "fkey")),
                                 wm_sql_quote(a, d, f->references->table),
                                 wm_sql_quote(a, d, f->references->key->name));
     wm_print(p, "$col$ $type$$extra$,\n", "col", q, "type", type, "extra", extra, NULL);
 }
 
-static bool is_indexed(const wm_entity *e, const wm_field *f)
+bool wm_ddl_is_indexed(const wm_entity *e, const wm_field *f)
 {
     if (f->is_key || f->is_unique)
         return false; /* the key and UNIQUE have indexes of their own */
@@ -162,9 +162,9 @@ static void emit_indexes(const wm_emit_ctx *cx, wm_printer *p, wm_dialect d, con
     wm_arena *a = cx->arena;
     for (size_t i = 0; i < e->n_fields; i++) {
         const wm_field *f = e->fields[i];
-        if (!is_indexed(e, f))
+        if (!wm_ddl_is_indexed(e, f))
             continue;
-        const char *name = object_name(a, e->table, f->name, "idx");
+        const char *name = wm_ddl_object_name(a, e->table, f->name, "idx");
         const char *col = wm_sql_quote(a, d, f->name);
         if (d == WM_DIALECT_MYSQL && f->type.kind == WM_T_TEXT && (!f->type.length || f->type.length > 768))
             col = wm_arena_printf(a, "%s(768)", col); /* InnoDB keys: 3072 bytes of utf8mb4 */
@@ -264,10 +264,10 @@ void wm_emit_ddl(const wm_emit_ctx *cx, wm_printer *p, wm_dialect d)
         for (size_t k = 0; k < e->n_fields; k++)
             if (e->fields[k]->is_unique && !e->fields[k]->is_key)
                 uniques = wm_arena_printf(a, "%sCONSTRAINT %s UNIQUE (%s),\n", uniques,
-                                          wm_sql_quote(a, d, object_name(a, e->table, e->fields[k]->name, "key")),
+                                          wm_sql_quote(a, d, wm_ddl_object_name(a, e->table, e->fields[k]->name, "key")),
                                           wm_sql_quote(a, d, e->fields[k]->name));
         wm_print(p, "$u$CONSTRAINT $pk$ PRIMARY KEY ($key$)\n", "u", uniques,
-                 "pk", wm_sql_quote(a, d, object_name(a, e->table, e->key->name, "pkey")),
+                 "pk", wm_sql_quote(a, d, wm_ddl_object_name(a, e->table, e->key->name, "pkey")),
                  "key", wm_sql_quote(a, d, e->key->name), NULL);
         wm_outdent(p);
         wm_print(p, d == WM_DIALECT_MYSQL ? ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;\n" : ");\n", NULL);
@@ -277,7 +277,7 @@ void wm_emit_ddl(const wm_emit_ctx *cx, wm_printer *p, wm_dialect d)
         const wm_field *f = late.items[i];
         wm_print(p, "\nALTER TABLE $t$ ADD CONSTRAINT $n$ FOREIGN KEY ($c$) REFERENCES $r$ ($k$);\n",
                  "t", wm_sql_quote(a, d, f->entity->table),
-                 "n", wm_sql_quote(a, d, object_name(a, f->entity->table, f->name, "fkey")),
+                 "n", wm_sql_quote(a, d, wm_ddl_object_name(a, f->entity->table, f->name, "fkey")),
                  "c", wm_sql_quote(a, d, f->name), "r", wm_sql_quote(a, d, f->references->table),
                  "k", wm_sql_quote(a, d, f->references->key->name), NULL);
     }

@@ -333,6 +333,10 @@ typedef struct entity_sql {
     const char **checks;        /* staged rows the target's constraints would refuse -> rejects */
     size_t n_checks;
     const char *keys, *keys_create, *keys_truncate, *keys_copy, *mark_deleted;
+    const char *diff_scan, *diff_since;    /* the comparison with the target; NULL: none */
+    const char *bulk_lock, *bulk_probe, *bulk_copy;   /* an initial load into an empty table */
+    const char **bulk_prepare, **bulk_finish;
+    size_t n_bulk_prepare, n_bulk_finish;
 } entity_sql;
 
 static const char *placeholder(wm_dialect d)
@@ -403,6 +407,126 @@ static void build_checks(sync_gen *g, entity_sql *s, const char *table)
     }
 }
 
+/* The source column the key is read from unchanged, or NULL: only then
+ * do the source and the target sort rows alike, so that the agent can
+ * walk both in key order. */
+static const wm_expr *plain_key_column(const wm_mapping *m)
+{
+    for (size_t i = 0; i < m->n_fields; i++) {
+        const wm_field_map *fm = &m->fields[i];
+        if (fm->field == m->entity->key)
+            return fm->expr->kind == WM_E_COLUMN && !fm->value_map ? fm->expr : NULL;
+    }
+    return NULL;
+}
+
+/* How the agent orders keys, as the target sorts them (NULL: it cannot,
+ * and the sync is not compared with the target). */
+static const char *key_order(const wm_type *t)
+{
+    switch (t->kind) {
+    case WM_T_INT: case WM_T_BIGINT: return "WR_KEY_INTEGER";
+    case WM_T_UUID: return "WR_KEY_UUID";
+    case WM_T_TEXT: case WM_T_ENUM: case WM_T_DATE: return "WR_KEY_BYTES";
+    default: return NULL;
+    }
+}
+
+/* How two texts of one value of type t compare (runtime/wr.h wr_compare). */
+static const char *compare_kind(const wm_type *t)
+{
+    switch (t->kind) {
+    case WM_T_INT: case WM_T_BIGINT: case WM_T_DECIMAL: return "WR_CMP_NUMBER";
+    case WM_T_FLOAT: return "WR_CMP_FLOAT";
+    case WM_T_TIMESTAMP: return "WR_CMP_TIMESTAMP";
+    case WM_T_UUID: return "WR_CMP_UUID";
+    case WM_T_BOOL: return "WR_CMP_BOOL";
+    default: return "WR_CMP_TEXT";
+    }
+}
+
+/* A window sync whose window column is copied unchanged into a date or
+ * timestamp field: the target's rows to compare are those of the window. */
+static const wm_field *window_field(const sync_gen *g)
+{
+    const wm_expr *w = g->m->incremental.watermark;
+    if (g->m->incremental.kind != WM_INC_WINDOW || !w || w->kind != WM_E_COLUMN)
+        return NULL;
+    for (size_t i = 0; i < g->n_staged; i++) {
+        const wm_field_map *fm = g->staged[i];
+        wm_type_kind k = fm->field->type.kind;
+        if (fm->expr->kind == WM_E_COLUMN && !fm->value_map && strcmp(fm->expr->name, w->name) == 0
+            && (k == WM_T_DATE || k == WM_T_TIMESTAMP))
+            return fm->field;
+    }
+    return NULL;
+}
+
+/* The target's rows in key order, as COPY text: the staged columns in the
+ * transform's order, so that row i of both sides lines up column by column.
+ * Soft-deleted rows are left out: a source row revives them. */
+static void build_diff(sync_gen *g, entity_sql *s, const char *table, const char *cols)
+{
+    wm_arena *a = g->a;
+    const wm_entity *e = g->m->entity;
+    wm_dialect td = WM_DIALECT_POSTGRES;
+    const char *where = "";
+    if (g->m->deletes_soft && e->soft_delete)
+        where = wm_arena_printf(a, " WHERE %s IS NULL", wm_sql_quote(a, td, e->soft_delete->name));
+    const wm_field *wf = window_field(g);
+    if (wf) {
+        /* unset (--full reads the whole table): every row */
+        where = wm_arena_printf(a, "%s%s%s >= coalesce(nullif(current_setting('wellos.diff_since', true), '')"
+                                   "::timestamptz, '-infinity')", where, where[0] ? " AND " : " WHERE ",
+                                wm_sql_quote(a, td, wf->name));
+        s->diff_since = "SELECT set_config('wellos.diff_since', $1, false)";
+    }
+    /* text keys in byte order, as the agent compares them */
+    const char *collate = e->key->type.kind == WM_T_TEXT ? " COLLATE \"C\"" : "";
+    s->diff_scan = wm_arena_printf(a, "COPY (SELECT %s FROM %s%s ORDER BY %s%s) TO STDOUT", cols, table, where,
+                                   wm_sql_quote(a, td, e->key->name), collate);
+}
+
+/* The initial load of an empty table: its foreign keys and plain indexes
+ * are dropped, the rows copied in, then the indexes built and the keys
+ * added (and so validated) in one pass each, all in one transaction. */
+static void build_bulk(sync_gen *g, entity_sql *s, const char *table, const char *cols)
+{
+    wm_arena *a = g->a;
+    const wm_entity *e = g->m->entity;
+    wm_dialect td = WM_DIALECT_POSTGRES;
+    s->bulk_lock = wm_arena_printf(a, "LOCK TABLE %s IN ACCESS EXCLUSIVE MODE", table);
+    s->bulk_probe = wm_arena_printf(a, "SELECT NOT EXISTS (SELECT 1 FROM %s), now()", table);
+    const char *all = cols;
+    if (e->auto_updated)
+        all = wm_arena_printf(a, "%s, %s", all, wm_sql_quote(a, td, e->auto_updated->name));
+    s->bulk_copy = wm_arena_printf(a, "COPY %s (%s) FROM STDIN", table, all);
+    s->bulk_prepare = wm_arena_alloc(a, (2 * e->n_fields + 1) * sizeof *s->bulk_prepare);
+    s->bulk_finish = wm_arena_alloc(a, (2 * e->n_fields + 1) * sizeof *s->bulk_finish);
+    for (size_t i = 0; i < e->n_fields; i++) {
+        const wm_field *f = e->fields[i];
+        if (!wm_ddl_is_indexed(e, f))
+            continue;
+        const char *name = wm_sql_quote(a, td, wm_ddl_object_name(a, e->table, f->name, "idx"));
+        s->bulk_prepare[s->n_bulk_prepare++] = wm_arena_printf(a, "DROP INDEX IF EXISTS %s", name);
+        s->bulk_finish[s->n_bulk_finish++] = wm_arena_printf(a, "CREATE INDEX IF NOT EXISTS %s ON %s (%s)", name,
+                                                             table, wm_sql_quote(a, td, f->name));
+    }
+    for (size_t i = 0; i < e->n_fields; i++) {
+        const wm_field *f = e->fields[i];
+        if (!f->references)
+            continue;
+        const char *name = wm_sql_quote(a, td, wm_ddl_object_name(a, e->table, f->name, "fkey"));
+        s->bulk_prepare[s->n_bulk_prepare++] = wm_arena_printf(a, "ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s",
+                                                               table, name);
+        s->bulk_finish[s->n_bulk_finish++] = wm_arena_printf(a, "ALTER TABLE %s ADD CONSTRAINT %s FOREIGN KEY (%s) "
+                                                                "REFERENCES %s (%s)", table, name,
+                                                             wm_sql_quote(a, td, f->name),
+                                                             wm_sql_quote(a, td, f->references->table),
+                                                             wm_sql_quote(a, td, f->references->key->name));
+    }
+}
+
 static entity_sql build_sql(sync_gen *g, wm_diags *diags)
 {
     wm_arena *a = g->a;
@@ -415,8 +539,13 @@ static entity_sql build_sql(sync_gen *g, wm_diags *diags)
     /* extract: only the mapped columns; the watermark last, ordered by it
      * so that a committed batch's last watermark is the run's progress */
     const char *list = select_list(g, &g->src, sd);
+    /* full and window syncs read in key order when they can, to be compared
+     * with the target's rows in the same order */
+    const wm_expr *key_col = m->incremental.kind != WM_INC_WATERMARK && key_order(&e->key->type)
+                             ? plain_key_column(m) : NULL;
+    const char *order = key_col ? wm_arena_printf(a, " ORDER BY %s", wm_sql_quote(a, sd, key_col->name)) : "";
     if (m->incremental.kind == WM_INC_FULL) {
-        s.extract = wm_arena_printf(a, "SELECT %s FROM %s", list, from);
+        s.extract = wm_arena_printf(a, "SELECT %s FROM %s%s", list, from, order);
     } else {
         const char *wm = wm_sql_expr(a, sd, m->incremental.watermark, diags);
         const char *shown = sd == WM_DIALECT_SQLSERVER ? wm_arena_printf(a, "CONVERT(NVARCHAR(33), %s, 126)", wm) : wm;
@@ -425,8 +554,8 @@ static entity_sql build_sql(sync_gen *g, wm_diags *diags)
             s.extract = wm_arena_printf(a, "SELECT %s, %s FROM %s WHERE (%s >= %s OR %s IS NULL OR %s IS NULL) ORDER BY %s",
                                         list, shown, from, wm, p, p, wm, wm);
         else /* a NULL bound (--full) reads the whole table */
-            s.extract = wm_arena_printf(a, "SELECT %s, %s FROM %s WHERE (%s >= %s OR %s IS NULL OR %s IS NULL)", list,
-                                        shown, from, wm, p, p, wm);
+            s.extract = wm_arena_printf(a, "SELECT %s, %s FROM %s WHERE (%s >= %s OR %s IS NULL OR %s IS NULL)%s", list,
+                                        shown, from, wm, p, p, wm, order);
         s.n_placeholders = sd == WM_DIALECT_MYSQL ? 2 : 1;
         if (sd == WM_DIALECT_SQLSERVER)
             s.param_decl = "@p1 nvarchar(max)";
@@ -481,6 +610,9 @@ static entity_sql build_sql(sync_gen *g, wm_diags *diags)
         : wm_arena_printf(a, "INSERT INTO %s (%s) SELECT DISTINCT ON (%s) %s FROM %s ORDER BY %s, _wos_seq DESC "
                              "ON CONFLICT (%s) DO NOTHING",
                           table, ins_cols, key, ins_vals, s.stage, key, key);
+    if (key_col)
+        build_diff(g, &s, table, cols);
+    build_bulk(g, &s, table, cols);
     if (sd_field) {
         const char *type = wm_sql_column_type(a, td, &e->key->type);
         s.keys = wm_sql_quote(a, td, wm_arena_printf(a, "_wos_keys_%s", e->table));
@@ -572,6 +704,34 @@ static const char *c_sql(wm_arena *a, const char *sql)
     return sql ? wm_c_string(a, sql) : "NULL";
 }
 
+static void emit_statement_list(sync_gen *g, const char *name, const char *comment, const char **sql, size_t n)
+{
+    if (!n)
+        return;
+    wm_print(g->p, "\n/* $c$ */\nstatic const char *const $b$_$n$[] = {\n", "c", comment, "b", g->base, "n", name, NULL);
+    for (size_t k = 0; k < n; k++) {
+        wm_print(g->p, "    ", NULL);
+        wm_indent(g->p);
+        wm_emit_sql_literal(g->p, g->a, sql[k]);
+        wm_outdent(g->p);
+        wm_print(g->p, ",\n", NULL);
+    }
+    wm_print(g->p, "};\n", NULL);
+}
+
+/* How each staged column compares with the target's value, for diff_scan. */
+static void emit_compare(sync_gen *g, const entity_sql *s)
+{
+    if (!s->diff_scan)
+        return;
+    wm_print(g->p, "\n/* comparing with the target: how each column's two texts compare */\n"
+                   "static const wr_compare $b$_compare[] = {\n", "b", g->base, NULL);
+    for (size_t k = 0; k < g->n_staged; k++)
+        wm_print(g->p, "    $c$, /* $f$ */\n", "c", compare_kind(&g->staged[k]->field->type),
+                 "f", wm_comment_text(g->a, g->staged[k]->field->name), NULL);
+    wm_print(g->p, "};\n", NULL);
+}
+
 static const char *init_sql(const wm_emit_ctx *cx)
 {
     wm_printer *ddl = wm_printer_new();
@@ -628,6 +788,11 @@ void wm_emit_sync(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *t, cons
             }
             wm_print(p, "};\n", NULL);
         }
+        emit_compare(&g, &sql[i]);
+        emit_statement_list(&g, "bulk_prepare", "an initial load: before it, the table's foreign keys and plain indexes go",
+                            sql[i].bulk_prepare, sql[i].n_bulk_prepare);
+        emit_statement_list(&g, "bulk_finish", "after it: the indexes are built and the keys added (validated) again",
+                            sql[i].bulk_finish, sql[i].n_bulk_finish);
     }
 
     wm_print(p, "\nstatic const wr_sync_entity entities[] = {\n", NULL);
@@ -670,6 +835,19 @@ void wm_emit_sync(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *t, cons
         wm_print(p, ".stage_create = $a$,\n.stage_truncate = $b$,\n.stage_copy = $c$,\n.upsert = $d$,\n",
                  "a", c_sql(a, s->stage_create), "b", c_sql(a, s->stage_truncate), "c", c_sql(a, s->stage_copy),
                  "d", c_sql(a, s->upsert), NULL);
+        if (s->diff_scan)
+            wm_print(p, ".diff_scan = $a$,\n.diff_since = $b$,\n.key_order = $k$,\n.compare = $c$_compare,\n",
+                     "a", c_sql(a, s->diff_scan), "b", c_sql(a, s->diff_since), "k", key_order(&m->entity->key->type),
+                     "c", g.base, NULL);
+        wm_print(p, ".bulk_lock = $a$,\n.bulk_probe = $b$,\n.bulk_copy = $c$,\n.is_bulk_now_appended = $n$,\n",
+                 "a", c_sql(a, s->bulk_lock), "b", c_sql(a, s->bulk_probe), "c", c_sql(a, s->bulk_copy),
+                 "n", m->entity->auto_updated ? "true" : "false", NULL);
+        if (s->n_bulk_prepare)
+            wm_print(p, ".bulk_prepare = $b$_bulk_prepare,\n"
+                        ".n_bulk_prepare = sizeof $b$_bulk_prepare / sizeof *$b$_bulk_prepare,\n", "b", g.base, NULL);
+        if (s->n_bulk_finish)
+            wm_print(p, ".bulk_finish = $b$_bulk_finish,\n"
+                        ".n_bulk_finish = sizeof $b$_bulk_finish / sizeof *$b$_bulk_finish,\n", "b", g.base, NULL);
         if (s->keys_create)
             wm_print(p, ".keys_create = $a$,\n.keys_truncate = $b$,\n.keys_copy = $c$,\n.mark_deleted = $d$,\n",
                      "a", c_sql(a, s->keys_create), "b", c_sql(a, s->keys_truncate), "c", c_sql(a, s->keys_copy),
@@ -747,8 +925,27 @@ void wm_emit_plan(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *t)
                                               (unsigned long long)(m->incremental.window_seconds / 86400))
                             : "rows at or after the stored watermark (minus the lookback), in watermark order";
         plan_step(p, src, wm_arena_printf(a, "extract %s, streamed", how), s.extract);
+        wm_print(p, "\n-- an initial load, when the table is empty: one transaction; a data error rolls it\n"
+                    "-- back and the load runs in batches as below\n", NULL);
+        plan_step(p, dst, "BEGIN", "BEGIN");
+        plan_step(p, dst, "nobody else reads or writes the table meanwhile", s.bulk_lock);
+        plan_step(p, dst, "is it empty? (and the time for the auto-updated column)", s.bulk_probe);
+        for (size_t k = 0; k < s.n_bulk_prepare; k++)
+            plan_step(p, dst, "drop a foreign key or a plain index for the load", s.bulk_prepare[k]);
+        plan_step(p, dst, "per batch: the transformed rows, straight into the table", s.bulk_copy);
+        plan_step(p, dst, "per batch: each rejected row, with its reason and raw values", reject_write);
+        for (size_t k = 0; k < s.n_bulk_finish; k++)
+            plan_step(p, dst, "build the index or add (and so validate) the foreign key again", s.bulk_finish[k]);
+        plan_step(p, dst, "the sync state", state_write);
+        plan_step(p, dst, "COMMIT", "COMMIT");
+        if (s.diff_scan) {
+            wm_print(p, "\n-- otherwise, on a second target session, the target's rows in key order, compared\n"
+                        "-- with the transformed source rows; only rows that differ are staged\n", NULL);
+            plan_step(p, dst, "the window's start, for the scan below ($1)", s.diff_since);
+            plan_step(p, dst, "the target's rows in key order", s.diff_scan);
+        }
         plan_step(p, dst, "staging table (once per connection)", s.stage_create);
-        wm_print(p, "\n-- per batch, in one transaction:\n", NULL);
+        wm_print(p, "\n-- per batch with rows to write, in one transaction:\n", NULL);
         plan_step(p, dst, "BEGIN", "BEGIN");
         plan_step(p, dst, "empty the staging table", s.stage_truncate);
         plan_step(p, dst, "load the batch's transformed rows", s.stage_copy);

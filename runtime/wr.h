@@ -314,6 +314,22 @@ typedef enum { WR_SYNC_FULL, WR_SYNC_WATERMARK, WR_SYNC_WINDOW } wr_sync_mode;
  * columns, in order).  0: done; 1: rejected, reason in x; < 0: fatal. */
 typedef int (*wr_transform_fn)(const wr_row *src, const char **out, wr_xf *x);
 
+/* Comparing a transformed row with the target's (wr_sync_entity.diff_scan). */
+typedef enum {
+    WR_KEY_BYTES,       /* text, dates: byte order (the target sorts with COLLATE "C") */
+    WR_KEY_INTEGER,     /* as numbers */
+    WR_KEY_UUID,        /* hex digits, either case */
+} wr_key_order;
+
+typedef enum {
+    WR_CMP_TEXT,        /* the same bytes */
+    WR_CMP_NUMBER,      /* decimal text, equal in value: 12.5 = 12.50 */
+    WR_CMP_FLOAT,       /* the same double */
+    WR_CMP_TIMESTAMP,   /* the same instant, to the microsecond */
+    WR_CMP_UUID,        /* either case */
+    WR_CMP_BOOL,        /* t/true/1/yes/on, f/false/0/no/off */
+} wr_compare;
+
 typedef struct wr_sync_entity {
     const char *entity;         /* "ProductionRecord" */
     const char *origin;         /* "examples/texas_energy.wmap:24": the sync block */
@@ -350,6 +366,29 @@ typedef struct wr_sync_entity {
     const char *upsert;         /* INSERT ... SELECT DISTINCT ON ... ON CONFLICT ... WHERE IS DISTINCT FROM */
     const char *keys_create, *keys_truncate, *keys_copy;  /* deletes soft */
     const char *mark_deleted;   /* keys gone from the source get the soft-delete time */
+
+    /* Comparing with the target, for full and window syncs whose key is a
+     * source column: the extract reads in key order, diff_scan streams the
+     * target's rows (the columns of column_names) in the same order on a
+     * second session, and a row the target holds with equal values is not
+     * staged.  NULL: every row is staged. */
+    const char *diff_scan;      /* COPY (SELECT ... ORDER BY key) TO STDOUT */
+    const char *diff_since;     /* a window's start for diff_scan ($1); NULL: every row */
+    wr_key_order key_order;
+    const wr_compare *compare;  /* n_columns */
+
+    /* An initial load into an empty table: one transaction, the rows copied
+     * straight into the table with its foreign keys and plain indexes
+     * dropped first and made again (validated) at the end.  A data error
+     * rolls it all back, and the run goes on in batches. */
+    const char *bulk_lock;      /* LOCK TABLE ... IN ACCESS EXCLUSIVE MODE */
+    const char *bulk_probe;     /* -> (the table is empty, now()) */
+    const char *const *bulk_prepare;
+    size_t n_bulk_prepare;
+    const char *bulk_copy;      /* COPY table (column_names[, auto column]) FROM STDIN */
+    bool is_bulk_now_appended;  /* the auto-updated column gets bulk_probe's now() */
+    const char *const *bulk_finish;
+    size_t n_bulk_finish;
 } wr_sync_entity;
 
 typedef struct wr_sync_spec {

@@ -36,7 +36,7 @@ typedef enum { ACT_SYNC, ACT_CHECK, ACT_INIT, ACT_VERSION, ACT_HELP } action;
 
 typedef struct options {
     action act;
-    bool is_once, is_dry_run, is_full;
+    bool is_once, is_dry_run, is_full, is_bulk_refused;
     int64_t interval_seconds;
     int64_t batch_size;
     const char *entity;      /* --entity: NULL for all */
@@ -97,6 +97,8 @@ static void usage(const wr_sync_spec *spec, FILE *f)
             "  --full              ignore the stored watermarks: read everything\n"
             "  --entity NAME       only this entity\n"
             "  --batch-size N      rows per transaction (default %d)\n"
+            "  --no-bulk-load      load an empty table in batches too (default: one\n"
+            "                      transaction, its indexes and foreign keys made after)\n"
             "  --check             test both connections and the tenant marker\n"
             "  --init              create the target's tables and mark it as this tenant's\n"
             "  --config FILE       read %s and %s from FILE (lines NAME=VALUE,\n"
@@ -173,6 +175,8 @@ static int parse_options(const wr_sync_spec *spec, int argc, char **argv, option
             o->is_dry_run = true;
         } else if (strcmp(a, "--full") == 0) {
             o->is_full = true;
+        } else if (strcmp(a, "--no-bulk-load") == 0) {
+            o->is_bulk_refused = true;
         } else if (strcmp(a, "--check") == 0) {
             o->act = ACT_CHECK, actions++;
         } else if (strcmp(a, "--init") == 0) {
@@ -320,6 +324,13 @@ static int connect_to(agent *a, wr_conn **out, wr_dialect d, const char *dsn, co
     if (dsn)
         return wr_connect(out, d, dsn, who, err);
     return wr_connect_env(out, d, env, who, err);
+}
+
+/* The comparison's session (wr_diff.c): the target again, read only. */
+static int connect_compare(void *ctx, wr_conn **out, wr_err *err)
+{
+    agent *a = ctx;
+    return connect_to(a, out, WR_POSTGRES, a->target_dsn, a->spec->target_env, "target (compare)", err);
 }
 
 static void close_source(agent *a)
@@ -486,7 +497,8 @@ static int run_once(agent *a, wr_err *first_err)
         if (a->opt.entity && strcmp(a->opt.entity, e->entity) != 0)
             continue;
         wr_sync_env env = { .spec = a->spec, .opt = &a->sync_opt, .log = &a->log, .source = a->source,
-                            .target = a->opt.is_dry_run ? NULL : a->target, .target_epoch = a->target_epoch };
+                            .target = a->opt.is_dry_run ? NULL : a->target, .target_epoch = a->target_epoch,
+                            .connect_target = connect_compare, .connect_ctx = a };
         wr_sync_result res;
         int64_t t0 = wr_log_clock_ms();
         err = (wr_err){ 0, "" };
@@ -709,6 +721,7 @@ int wr_agent_main(const wr_sync_spec *spec, int argc, char **argv)
                 a.slots[i].extract_keys = (wr_stmts){ .list = &spec->entities[i].extract_keys, .n = 1 };
             }
             a.sync_opt = (wr_sync_options){ .is_dry_run = a.opt.is_dry_run, .is_full = a.opt.is_full,
+                                            .is_bulk_refused = a.opt.is_bulk_refused,
                                             .batch_size = a.opt.batch_size, .stop = &stop_requested };
             status = sync_loop(&a);
         }

@@ -42,6 +42,8 @@ void wr_log_entity(const wr_log *l, const char *entity, const wr_sync_counts *c,
 /* Milliseconds of a monotonic clock. */
 int64_t wr_log_clock_ms(void);
 
+enum { WR_SQLSTATE_SIZE = 6 };
+
 /* ---- COPY FROM STDIN (wr_copy.c) --------------------------------------------
  * PostgreSQL's text format; rows buffered and sent in ~256 KB chunks. */
 typedef struct wr_copy wr_copy;
@@ -49,9 +51,10 @@ typedef struct wr_copy wr_copy;
 int wr_copy_begin(wr_copy **out, wr_conn *c, const char *copy_sql, wr_err *err);
 /* One row of n values (NULL: SQL NULL). */
 int wr_copy_row(wr_copy *cp, const char *const *values, int n, wr_err *err);
-/* Ends the COPY and checks its result; *rows gets the server's row count.
+/* Ends the COPY and checks its result; *rows gets the server's row count,
+ * sqlstate (NULL: not wanted) the SQLSTATE of a failure ("" if none).
  * Frees cp whatever happens. */
-int wr_copy_end(wr_copy *cp, int64_t *rows, wr_err *err);
+int wr_copy_end(wr_copy *cp, int64_t *rows, char sqlstate[WR_SQLSTATE_SIZE], wr_err *err);
 /* Ends the COPY with an error (the transaction is then aborted: roll it
  * back) and frees cp; NULL-safe.  The connection is usable afterwards. */
 void wr_copy_abort(wr_copy *cp, const char *why);
@@ -60,9 +63,30 @@ void wr_copy_abort(wr_copy *cp, const char *why);
  * The target is always PostgreSQL.  These run the compiler's SQL with text
  * parameters and no retry: inside a transaction a silent reconnect would
  * commit half a batch.  `what` names the statement in messages. */
-enum { WR_SQLSTATE_SIZE = 6 };
 int wr_target_run(wr_conn *c, const char *what, const char *sql, int n_params, const char *const *params,
                   wr_row_fn each, void *ctx, int64_t *affected, char sqlstate[WR_SQLSTATE_SIZE], wr_err *err);
+
+/* ---- comparing with the target (wr_diff.c) ---------------------------------
+ * The target's rows in key order (diff_scan, COPY TO STDOUT) on a session of
+ * their own, walked alongside the source's rows in the same order. */
+typedef struct wr_diff wr_diff;
+/* Starts e->diff_scan on c, which the diff then owns and closes; since: the
+ * window's start for e->diff_since, or NULL. */
+int wr_diff_open(wr_diff **out, wr_conn *c, const wr_sync_entity *e, const char *since, wr_err *err);
+/* *same: the target holds a row with the key of values[] (n_columns values
+ * from the transform) and equal values in every column.  Walks the target
+ * forward past every key below it.  Any doubt answers false: the row is
+ * then staged, and the upsert decides as it always would. */
+int wr_diff_is_unchanged(wr_diff *d, const char *const *values, bool *same, wr_err *err);
+/* Source rows that came out of key order (each one was staged). */
+int64_t wr_diff_out_of_order(const wr_diff *d);
+/* Closes the session, ending the scan wherever it is; NULL-safe. */
+void wr_diff_close(wr_diff *d);
+
+/* Plain decimal text: -?digits(.digits)? */
+bool wr_is_decimal_text(const char *s);
+/* Compares two plain decimal texts exactly, however long: -1, 0, 1. */
+int wr_decimal_text_compare(const char *a, const char *b);
 
 /* ---- one entity's run (wr_sync.c) ---------------------------------------- */
 
@@ -73,6 +97,7 @@ int wr_watermark_compare(const char *a, const char *b);
 typedef struct wr_sync_options {
     bool is_dry_run;          /* no target: extract and transform only */
     bool is_full;             /* ignore the stored watermark */
+    bool is_bulk_refused;     /* --no-bulk-load: an empty table is loaded in batches too */
     int64_t batch_size;
     const volatile sig_atomic_t *stop;  /* set by SIGTERM/SIGINT */
 } wr_sync_options;
@@ -91,6 +116,9 @@ typedef struct wr_sync_env {
     wr_conn *source;
     wr_conn *target;          /* NULL in a dry run */
     unsigned target_epoch;    /* changes with every new target session */
+    /* opens another session on the target, for the comparison */
+    int (*connect_target)(void *ctx, wr_conn **out, wr_err *err);
+    void *connect_ctx;
 } wr_sync_env;
 
 typedef struct wr_sync_result {

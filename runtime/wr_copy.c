@@ -26,6 +26,7 @@ struct wr_copy {
     char *buf;
     size_t used, size;
     int64_t rows;
+    char sqlstate[WR_SQLSTATE_SIZE];   /* of the first failure */
 };
 
 static int pg_failure(wr_copy *cp, const PGresult *res, const char *doing, wr_err *err)
@@ -34,6 +35,8 @@ static int pg_failure(wr_copy *cp, const PGresult *res, const char *doing, wr_er
     const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     if (primary) {
         const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+        if (state && !cp->sqlstate[0])
+            snprintf(cp->sqlstate, sizeof cp->sqlstate, "%s", state);
         const char *context = PQresultErrorField(res, PG_DIAG_CONTEXT);   /* "COPY stage, line 5, column x" */
         const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
         snprintf(msg, sizeof msg, "%s%s%s%s%s (SQLSTATE %s)", primary, detail ? "; " : "", detail ? detail : "",
@@ -188,8 +191,10 @@ int wr_copy_row(wr_copy *cp, const char *const *values, int n, wr_err *err)
     return 0;
 }
 
-int wr_copy_end(wr_copy *cp, int64_t *rows, wr_err *err)
+int wr_copy_end(wr_copy *cp, int64_t *rows, char sqlstate[WR_SQLSTATE_SIZE], wr_err *err)
 {
+    if (sqlstate)
+        sqlstate[0] = '\0';
     int rc = flush(cp, err);
     if (rc) {
         wr_copy_abort(cp, "the COPY data could not be sent");
@@ -203,6 +208,8 @@ int wr_copy_end(wr_copy *cp, int64_t *rows, wr_err *err)
     }
     int64_t counted = -1;
     rc = drain(cp, "COPY", &counted, err);
+    if (sqlstate)
+        memcpy(sqlstate, cp->sqlstate, WR_SQLSTATE_SIZE);
     if (rc == 0 && counted != cp->rows)
         rc = wr_error(err, WR_ERROR, "%s: COPY: the server counted %lld rows, %lld were sent", wr_conn_who(cp->conn),
                       (long long)counted, (long long)cp->rows);

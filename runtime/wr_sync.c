@@ -5,9 +5,17 @@
  *
  * A batch, on the target:
  *     BEGIN; <stage_truncate>; <stage_copy> ...rows...; \.;
- *     <upsert>; <reject_write> per reject; <state_write>; COMMIT
- * It opens at the first row after the previous batch and ends after
- * batch-size rows read or at the end of the extract.  Rejects are kept in
+ *     <checks>; <upsert>; <reject_write> per reject; <state_write>; COMMIT
+ * It ends after batch-size rows read or at the end of the extract; its
+ * transaction opens at its first row to write, so a batch of rows the
+ * target already holds (wr_diff.c) costs the target nothing.
+ *
+ * An empty table gets an initial load instead (bulk_*): one transaction
+ * for the whole extract, rows copied straight into the table, its foreign
+ * keys and plain indexes dropped before and made again after.  A data
+ * error (SQLSTATE class 22 or 23: a duplicate key, a missing referenced
+ * row, a value the column refuses) rolls it all back, DDL included, and
+ * the run starts again in batches, where such rows become rejects.  Rejects are kept in
  * the batch's arena until the COPY ends (a connection in COPY runs nothing
  * else).  State rows of a run: 'running' after each full batch, then 'ok'
  * (whole extract done), 'stopped' (a signal ended it at a batch boundary)
@@ -95,66 +103,13 @@ int wr_target_run(wr_conn *c, const char *what, const char *sql, int n_params, c
 
 /* ---- watermarks --------------------------------------------------------------- */
 
-/* Plain decimal text: -?digits(.digits)? */
-static bool is_number(const char *s)
-{
-    const char *p = s + (*s == '-' || *s == '+');
-    const char *d = p;
-    while (isdigit((unsigned char)*p))
-        p++;
-    bool has_int = p > d;
-    if (*p == '.') {
-        const char *f = ++p;
-        while (isdigit((unsigned char)*p))
-            p++;
-        if (p == f)
-            return false;
-    } else if (!has_int) {
-        return false;
-    }
-    return *p == '\0';
-}
-
-/* Compares two plain decimal texts exactly, however long. */
-static int compare_numbers(const char *a, const char *b)
-{
-    bool na = *a == '-', nb = *b == '-';
-    a += *a == '-' || *a == '+';
-    b += *b == '-' || *b == '+';
-    while (*a == '0' && isdigit((unsigned char)a[1]))
-        a++;
-    while (*b == '0' && isdigit((unsigned char)b[1]))
-        b++;
-    size_t ia = strspn(a, "0123456789"), ib = strspn(b, "0123456789");
-    int mag;   /* |a| vs |b| */
-    if (ia != ib) {
-        mag = ia < ib ? -1 : 1;
-    } else {
-        mag = strncmp(a, b, ia);
-        const char *fa = a[ia] == '.' ? a + ia + 1 : "", *fb = b[ib] == '.' ? b + ib + 1 : "";
-        while (mag == 0 && (*fa || *fb)) {
-            char ca = *fa ? *fa++ : '0', cb = *fb ? *fb++ : '0';
-            mag = (ca > cb) - (ca < cb);
-        }
-        mag = (mag > 0) - (mag < 0);
-    }
-    bool is_zero_a = strspn(a, "0.") == strlen(a), is_zero_b = strspn(b, "0.") == strlen(b);
-    if (is_zero_a)
-        na = false;
-    if (is_zero_b)
-        nb = false;
-    if (na != nb)
-        return na ? -1 : 1;
-    return na ? -mag : mag;
-}
-
 int wr_watermark_compare(const char *a, const char *b)
 {
     wr_timestamp ta, tb;
     if (wr_timestamp_parse(&ta, a, NULL) == 0 && wr_timestamp_parse(&tb, b, NULL) == 0)
         return (ta.micros > tb.micros) - (ta.micros < tb.micros);
-    if (is_number(a) && is_number(b))
-        return compare_numbers(a, b);
+    if (wr_is_decimal_text(a) && wr_is_decimal_text(b))
+        return wr_decimal_text_compare(a, b);
     int c = strcmp(a, b);
     return (c > 0) - (c < 0);
 }
@@ -190,9 +145,9 @@ typedef struct run {
     wr_arena *batch_mem;           /* rejects of the batch in flight */
     const char **out;              /* n_columns values from the transform */
 
-    bool is_open;                  /* a batch transaction is in flight */
+    bool is_open;                  /* a batch (or the initial load's) transaction is in flight */
     wr_copy *copy;
-    int64_t batch_read, batch_rejected;
+    int64_t batch_read, batch_rejected, batch_unchanged;
     reject *rejects, **rejects_tail;
     char *batch_wm;                /* the largest watermark of the batch */
 
@@ -205,6 +160,14 @@ typedef struct run {
     int rc;                        /* a failure inside the row callback */
     wr_err *err;
     bool is_stopped;
+
+    wr_diff *diff;                 /* the target's rows in key order; NULL: stage every row */
+    int64_t n_equal, n_differ;     /* rows the comparison skipped, and staged */
+    char since[WR_TIMESTAMP_TEXT_SIZE];   /* a window's start, for the diff ("" none) */
+    bool is_bulk;                  /* the initial load of an empty table is in flight */
+    char *bulk_now;                /* its now(), for the auto-updated column */
+    const char **bulk_values;      /* out, then bulk_now */
+    char sqlstate[WR_SQLSTATE_SIZE];   /* of the initial load's failure */
 } run;
 
 static const char *tenant(const run *r)
@@ -241,25 +204,31 @@ static int ensure_temp_table(run *r, const char *sql, unsigned *epoch, const cha
     return rc;
 }
 
-static int open_batch(run *r)
+/* The batch's COPY, at its first row to write: into the stage, in the
+ * batch's own transaction, or straight into the table in an initial load. */
+static int open_copy(run *r)
 {
-    int rc = ensure_temp_table(r, r->e->stage_create, &r->slot->stage_epoch, "stage_create");
-    if (rc)
-        return rc;
-    if ((rc = begin(r)))
-        return rc;
-    r->is_open = true;
+    if (r->is_bulk)
+        return wr_copy_begin(&r->copy, r->target, r->e->bulk_copy, r->err);
+    int rc = 0;
+    if (!r->is_open) {
+        if ((rc = ensure_temp_table(r, r->e->stage_create, &r->slot->stage_epoch, "stage_create")) || (rc = begin(r)))
+            return rc;
+        r->is_open = true;
+    }
     if ((rc = wr_target_run(r->target, "stage_truncate", r->e->stage_truncate, 0, NULL, NULL, NULL, NULL, NULL,
                             r->err)))
         return rc;
     return wr_copy_begin(&r->copy, r->target, r->e->stage_copy, r->err);
 }
 
+/* Forgets the batch (not the transaction: the caller ends that; nor an
+ * initial load's COPY, which spans batches). */
 static void reset_batch(run *r)
 {
-    r->is_open = false;
-    r->copy = NULL;
-    r->batch_read = r->batch_rejected = 0;
+    if (!r->is_bulk)
+        r->copy = NULL;
+    r->batch_read = r->batch_rejected = r->batch_unchanged = 0;
     r->rejects = NULL;
     r->rejects_tail = &r->rejects;
     free(r->batch_wm);
@@ -271,9 +240,20 @@ static void rollback_batch(run *r)
 {
     if (r->copy)
         wr_copy_abort(r->copy, "batch abandoned");
+    r->copy = NULL;
     if (r->is_open)
         rollback(r);
+    r->is_open = false;
     r->failed_reject = NULL;   /* it lived in the batch's arena */
+    reset_batch(r);
+}
+
+/* A batch with nothing to write: its rows count, and that is all. */
+static void fold_batch(run *r)
+{
+    r->done.read += r->batch_read;
+    r->done.unchanged += r->batch_unchanged;
+    r->done.rejected += r->batch_rejected;
     reset_batch(r);
 }
 
@@ -319,11 +299,18 @@ static int finish_batch(run *r, const char *status)
     int64_t staged = 0, written = 0;
     wr_copy *cp = r->copy;
     r->copy = NULL;
-    int rc = wr_copy_end(cp, &staged, r->err);
+    int rc = 0;
+    if (!r->is_open) {   /* only rejects to record */
+        if ((rc = begin(r)))
+            return rc;
+        r->is_open = true;
+    }
+    if (cp)
+        rc = wr_copy_end(cp, &staged, NULL, r->err);
     /* rows the target's constraints would refuse go to the rejects, so one
      * such row cannot fail its whole batch on every run */
     int64_t refused = 0;
-    for (size_t i = 0; !rc && i < r->e->n_checks; i++) {
+    for (size_t i = 0; !rc && cp && i < r->e->n_checks; i++) {
         const char *params[2] = { tenant(r), r->e->entity };
         int64_t moved = 0;
         rc = wr_target_run(r->target, "constraint check", r->e->checks[i], 2, params, NULL, NULL, &moved, NULL,
@@ -334,14 +321,15 @@ static int finish_batch(run *r, const char *status)
                           r->e->entity, (long long)moved);
         refused += moved;
     }
-    if (!rc)
+    if (!rc && cp)
         rc = wr_target_run(r->target, "upsert", r->e->upsert, 0, NULL, NULL, NULL, &written, NULL, r->err);
     for (const reject *j = r->rejects; j && !rc; j = j->next)
         rc = write_reject(r, j);
     wr_sync_counts c = r->done;
     c.read += r->batch_read;
     c.written += written;
-    c.unchanged += staged - refused - written; /* duplicates of a key within a batch count as unchanged */
+    /* duplicates of a key within a batch count as unchanged */
+    c.unchanged += r->batch_unchanged + staged - refused - written;
     c.rejected += r->batch_rejected + refused;
     const char *wm = reached_wm(r);
     if (!rc)
@@ -352,6 +340,7 @@ static int finish_batch(run *r, const char *status)
         rollback_batch(r);
         return rc;
     }
+    r->is_open = false;
     r->done = c;
     if (wm != r->wm && set_text(&r->wm, wm) < 0)
         rc = wr_error(r->err, WR_ENOMEM, "out of memory");
@@ -487,7 +476,24 @@ static int take_row(run *r, const wr_row *row)
         r->dry_staged++;
         return 0;
     }
-    return wr_copy_row(r->copy, r->out, e->n_columns, r->err);
+    if (r->diff) {
+        bool is_same;
+        if ((rc = wr_diff_is_unchanged(r->diff, r->out, &is_same, r->err)))
+            return rc;
+        r->n_equal += is_same;
+        r->n_differ += !is_same;
+        if (is_same) {
+            r->batch_unchanged++;
+            return 0;
+        }
+    }
+    if (!r->copy && (rc = open_copy(r)))
+        return rc;
+    if (!r->is_bulk)
+        return wr_copy_row(r->copy, r->out, e->n_columns, r->err);
+    memcpy(r->bulk_values, r->out, (size_t)e->n_columns * sizeof *r->out);
+    r->bulk_values[e->n_columns] = r->bulk_now;
+    return wr_copy_row(r->copy, r->bulk_values, e->n_columns + (e->is_bulk_now_appended ? 1 : 0), r->err);
 }
 
 static bool is_stop_requested(const run *r)
@@ -495,19 +501,127 @@ static bool is_stop_requested(const run *r)
     return r->opt->stop && *r->opt->stop;
 }
 
+/* ---- the initial load of an empty table ----------------------------------------- */
+
+static int read_probe(void *ctx, const wr_row *row)
+{
+    run *r = ctx;
+    bool is_empty = row->n >= 2 && row->values[0] && strcmp(row->values[0], "t") == 0;
+    if (is_empty && row->values[1] && !(r->bulk_now = strdup(row->values[1])))
+        return -1;
+    return 1;
+}
+
+/* Opens the initial load when the table is empty: *started says whether. */
+static int start_bulk(run *r, bool *started)
+{
+    const wr_sync_entity *e = r->e;
+    *started = false;
+    if (!e->bulk_copy || !e->bulk_lock || !e->bulk_probe || r->opt->is_dry_run || r->opt->is_bulk_refused)
+        return 0;
+    int rc = begin(r);
+    if (rc)
+        return rc;
+    r->is_open = true;
+    /* the lock only once the table looks empty: a re-sync of a table with
+     * rows never waits for (or blocks) its readers */
+    rc = wr_target_run(r->target, "bulk_probe", e->bulk_probe, 0, NULL, read_probe, r, NULL, NULL, r->err);
+    if (!rc && r->bulk_now) {
+        free(r->bulk_now);
+        r->bulk_now = NULL;
+        rc = wr_target_run(r->target, "bulk_lock", e->bulk_lock, 0, NULL, NULL, NULL, NULL, NULL, r->err);
+        if (!rc)   /* again, under the lock */
+            rc = wr_target_run(r->target, "bulk_probe", e->bulk_probe, 0, NULL, read_probe, r, NULL, NULL, r->err);
+    }
+    if (!rc && !r->bulk_now) {
+        rollback(r);
+        r->is_open = false;
+        return 0;
+    }
+    for (size_t i = 0; !rc && i < e->n_bulk_prepare; i++)
+        rc = wr_target_run(r->target, "bulk_prepare", e->bulk_prepare[i], 0, NULL, NULL, NULL, NULL, NULL, r->err);
+    if (!rc && !(r->bulk_values = calloc((size_t)e->n_columns + 1, sizeof *r->bulk_values)))
+        rc = wr_error(r->err, WR_ENOMEM, "out of memory");
+    if (rc)
+        return rc;   /* the caller rolls back */
+    r->is_bulk = true;
+    *started = true;
+    return 0;
+}
+
+/* The end of a batch of the initial load: its rejects are in, and the
+ * transaction goes on.  The COPY stays open across batches with no reject
+ * (one COPY keeps the server busy while the agent reads on); a batch with
+ * rejects ends it, since a connection in COPY runs nothing else. */
+static int finish_bulk_batch(run *r, bool is_last)
+{
+    int64_t copied = 0;
+    int rc = 0;
+    if (r->copy && (is_last || r->rejects)) {
+        wr_copy *cp = r->copy;
+        r->copy = NULL;
+        rc = wr_copy_end(cp, &copied, r->sqlstate, r->err);
+    }
+    for (const reject *j = r->rejects; j && !rc; j = j->next)
+        rc = write_reject(r, j);
+    if (rc)
+        return rc;
+    r->done.read += r->batch_read;
+    r->done.written += copied;
+    r->done.rejected += r->batch_rejected;
+    const char *wm = reached_wm(r);
+    if (wm != r->wm && set_text(&r->wm, wm) < 0)
+        return wr_error(r->err, WR_ENOMEM, "out of memory");
+    reset_batch(r);
+    return 0;
+}
+
+/* The end of the initial load: indexes and foreign keys back, the state,
+ * COMMIT. */
+static int finish_bulk(run *r, const char *status)
+{
+    const wr_sync_entity *e = r->e;
+    int rc = r->batch_read > 0 || r->copy ? finish_bulk_batch(r, true) : 0;
+    for (size_t i = 0; !rc && i < e->n_bulk_finish; i++)
+        rc = wr_target_run(r->target, "bulk_finish", e->bulk_finish[i], 0, NULL, NULL, NULL, NULL, r->sqlstate,
+                           r->err);
+    if (!rc)
+        rc = write_state(r, r->e->mode == WR_SYNC_WATERMARK ? r->wm : NULL, &r->done, status, NULL);
+    if (!rc)
+        rc = commit(r);
+    if (!rc)
+        r->is_open = false;
+    return rc;
+}
+
+/* A row the table refuses (class 22: a value; 23: a constraint). */
+static bool is_data_error(const char *sqlstate)
+{
+    return strncmp(sqlstate, "22", 2) == 0 || strncmp(sqlstate, "23", 2) == 0;
+}
+
+/* ---- rows, continued ---------------------------------------------------------- */
+
+static int end_batch(run *r, const char *status)
+{
+    if (r->is_bulk)
+        return finish_bulk_batch(r, false);
+    if (!r->is_open && !r->copy && !r->rejects) {
+        fold_batch(r);   /* every row unchanged: nothing to write */
+        return 0;
+    }
+    return finish_batch(r, status);
+}
+
 static int on_row(void *ctx, const wr_row *row)
 {
     run *r = ctx;
-    if (is_stop_requested(r) && !r->is_open) {
+    if (is_stop_requested(r) && r->batch_read == 0) {
         r->is_stopped = true;
         return 1;
     }
-    int rc = 0;
-    if (!r->opt->is_dry_run && !r->is_open)
-        rc = open_batch(r);
     r->batch_read++;
-    if (!rc)
-        rc = take_row(r, row);
+    int rc = take_row(r, row);
     if (rc < 0) {
         r->rc = rc;
         return rc;
@@ -517,7 +631,7 @@ static int on_row(void *ctx, const wr_row *row)
             r->done.read += r->batch_read;
             r->done.rejected += r->batch_rejected;
             reset_batch(r);
-        } else if ((rc = finish_batch(r, "running")) < 0) {
+        } else if ((rc = end_batch(r, "running")) < 0) {
             r->rc = rc;
             return rc;
         }
@@ -565,6 +679,7 @@ static int extract_params(run *r, wr_params *p)
         wr_timestamp t = wr_timestamp_now();
         t.micros -= e->window_seconds * 1000000;
         param_bound(p, t);
+        wr_timestamp_format(t, r->since);
         return 0;
     }
     char *stored = NULL;
@@ -658,7 +773,7 @@ static int mark_deleted(run *r, int64_t *deleted)
     if (!rc) {
         wr_copy *cp = k.copy;
         k.copy = NULL;
-        rc = wr_copy_end(cp, NULL, r->err);
+        rc = wr_copy_end(cp, NULL, NULL, r->err);
     }
     if (!rc)
         rc = wr_target_run(r->target, "mark_deleted", e->mark_deleted, 0, NULL, NULL, NULL, deleted, NULL, r->err);
@@ -696,10 +811,26 @@ static int check_entity(const wr_sync_env *env, const wr_sync_entity *e, wr_err 
     return 0;
 }
 
-static int sync_rows(run *r)
+/* The target's rows in key order, on a session of their own. */
+static int open_diff(run *r)
+{
+    const wr_sync_entity *e = r->e;
+    if (!e->diff_scan || !e->compare || r->opt->is_dry_run || !r->env->connect_target)
+        return 0;
+    wr_conn *c = NULL;
+    int rc = r->env->connect_target(r->env->connect_ctx, &c, r->err);
+    if (!rc)
+        rc = wr_diff_open(&r->diff, c, e, r->since[0] ? r->since : NULL, r->err);
+    return rc;
+}
+
+/* One pass over the extract, in batches or as the initial load. */
+static int extract_all(run *r)
 {
     wr_params p;
     int rc = extract_params(r, &p);
+    if (!rc && !r->is_bulk)
+        rc = open_diff(r);
     if (rc)
         return rc;
     r->rc = 0;
@@ -721,7 +852,49 @@ static int sync_rows(run *r)
         return 0;
     }
     const char *status = r->is_stopped ? "stopped" : "ok";
-    return r->is_open ? finish_batch(r, status) : write_final_state(r, status, NULL);
+    if (r->is_bulk)
+        return finish_bulk(r, status);
+    if (r->is_open || r->copy || r->rejects)
+        return finish_batch(r, status);
+    fold_batch(r);
+    return write_final_state(r, status, NULL);
+}
+
+/* Back to the start of the run, for a second pass in batches. */
+static void restart_run(run *r)
+{
+    if (r->copy)
+        wr_copy_abort(r->copy, "initial load abandoned");
+    r->copy = NULL;
+    rollback(r);
+    r->is_open = r->is_bulk = r->is_stopped = false;
+    reset_batch(r);
+    memset(&r->done, 0, sizeof r->done);
+    free(r->wm);
+    free(r->param_text);
+    r->wm = r->param_text = NULL;
+    r->dry_staged = 0;
+}
+
+static int sync_rows(run *r)
+{
+    bool is_bulk = false;
+    int rc = start_bulk(r, &is_bulk);
+    if (!rc)
+        rc = extract_all(r);
+    if (rc < 0 && is_bulk && is_data_error(r->sqlstate) && !wr_conn_is_lost(r->target)) {
+        /* a row the table refuses: the batches will make it a reject */
+        wr_log_message(r->env->log, WR_LOG_WARN, "initial-load", r->e->entity,
+                       "the initial load was rolled back and runs again in batches: %s", r->err->message);
+        restart_run(r);
+        r->sqlstate[0] = '\0';
+        wr_sync_options batched = *r->opt;
+        batched.is_bulk_refused = true;
+        r->opt = &batched;
+        rc = extract_all(r);
+        r->opt = r->env->opt;
+    }
+    return rc;
 }
 
 int wr_sync_entity_run(wr_sync_env *env, const wr_sync_entity *e, wr_entity_slot *slot, wr_sync_result *res,
@@ -752,6 +925,9 @@ int wr_sync_entity_run(wr_sync_env *env, const wr_sync_entity *e, wr_entity_slot
         if (r.is_open)
             rollback(&r);
         r.is_open = false;
+        if (r.is_bulk)   /* nothing of the initial load stayed */
+            memset(&r.done, 0, sizeof r.done);
+        r.is_bulk = false;
         /* the culprit lives in the batch's arena: record it before the reset */
         r.failed_reject = culprit;
         if (!wr_conn_is_lost(r.target))
@@ -759,6 +935,16 @@ int wr_sync_entity_run(wr_sync_env *env, const wr_sync_entity *e, wr_entity_slot
         r.failed_reject = NULL;
         reset_batch(&r);
     }
+    if (r.diff && rc == 0)
+        wr_log_message(env->log, WR_LOG_INFO, "compare", e->entity,
+                       "compared with the target: %lld rows equal (not staged), %lld staged", (long long)r.n_equal,
+                       (long long)r.n_differ);
+    if (r.diff && wr_diff_out_of_order(r.diff) > 0)
+        wr_log_message(env->log, WR_LOG_WARN, "compare", e->entity,
+                       "%lld source rows came out of the target's key order: each was staged, uncompared",
+                       (long long)wr_diff_out_of_order(r.diff));
+    wr_diff_close(r.diff);
+    r.diff = NULL;
     if (rc == 0 && !r.is_stopped && !env->opt->is_dry_run && e->extract_keys.sql) {
         rc = mark_deleted(&r, &r.done.deleted);
         if (rc < 0 && !wr_conn_is_lost(r.target))
@@ -776,6 +962,8 @@ int wr_sync_entity_run(wr_sync_env *env, const wr_sync_entity *e, wr_entity_slot
     free(r.batch_wm);
     free(r.wm);
     free(r.param_text);
+    free(r.bulk_now);
+    free(r.bulk_values);
     free(r.out);
     wr_arena_free(r.row_mem);
     wr_arena_free(r.batch_mem);

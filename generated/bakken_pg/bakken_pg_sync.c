@@ -134,6 +134,32 @@ static const char *const well_checks[] = {
            " DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1",
 };
 
+/* comparing with the target: how each column's two texts compare */
+static const wr_compare well_compare[] = {
+    WR_CMP_UUID, /* id */
+    WR_CMP_TEXT, /* name */
+    WR_CMP_TEXT, /* api_number */
+    WR_CMP_FLOAT, /* latitude */
+    WR_CMP_FLOAT, /* longitude */
+    WR_CMP_TEXT, /* status */
+    WR_CMP_TEXT, /* lease */
+    WR_CMP_TIMESTAMP, /* created_at */
+};
+
+/* an initial load: before it, the table's foreign keys and plain indexes go */
+static const char *const well_bulk_prepare[] = {
+    "DROP INDEX IF EXISTS \"wells_status_idx\"",
+    "DROP INDEX IF EXISTS \"wells_lease_idx\"",
+    "DROP INDEX IF EXISTS \"wells_created_at_idx\"",
+};
+
+/* after it: the indexes are built and the keys added (validated) again */
+static const char *const well_bulk_finish[] = {
+    "CREATE INDEX IF NOT EXISTS \"wells_status_idx\" ON \"wells\" (\"status\")",
+    "CREATE INDEX IF NOT EXISTS \"wells_lease_idx\" ON \"wells\" (\"lease\")",
+    "CREATE INDEX IF NOT EXISTS \"wells_created_at_idx\" ON \"wells\" (\"created_at\")",
+};
+
 /* ---- ProductionRecord: examples/bakken_pg.wmap:23 ---- */
 
 static const char *const production_record_source_columns[] = { "allocation_id", "well_id", "period_start", "oil_m3", "gas_e3m3", "water_m3", };
@@ -206,12 +232,26 @@ static const char *const production_record_checks[] = {
            " DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1",
 };
 
+/* an initial load: before it, the table's foreign keys and plain indexes go */
+static const char *const production_record_bulk_prepare[] = {
+    "DROP INDEX IF EXISTS \"production_data_well_id_idx\"",
+    "DROP INDEX IF EXISTS \"production_data_date_idx\"",
+    "ALTER TABLE \"production_data\" DROP CONSTRAINT IF EXISTS \"production_data_well_id_fkey\"",
+};
+
+/* after it: the indexes are built and the keys added (validated) again */
+static const char *const production_record_bulk_finish[] = {
+    "CREATE INDEX IF NOT EXISTS \"production_data_well_id_idx\" ON \"production_data\" (\"well_id\")",
+    "CREATE INDEX IF NOT EXISTS \"production_data_date_idx\" ON \"production_data\" (\"date\")",
+    "ALTER TABLE \"production_data\" ADD CONSTRAINT \"production_data_well_id_fkey\" FOREIGN KEY (\"well_id\") REFERENCES \"wells\" (\"id\")",
+};
+
 static const wr_sync_entity entities[] = {
     {
         .entity = "Well",
         .origin = "examples/bakken_pg.wmap:11",
         .key_field = "id",
-        .extract = { .name = "tenant bakken_pg: Well.extract", .sql = "SELECT \"well_id\", \"well_name\", \"api14\", \"surface_lat\", \"surface_lon\", \"status_code\", \"lease_name\", \"lease_number\", \"created_on\" FROM \"acct\".\"wells\"", .n_placeholders = 0 },
+        .extract = { .name = "tenant bakken_pg: Well.extract", .sql = "SELECT \"well_id\", \"well_name\", \"api14\", \"surface_lat\", \"surface_lon\", \"status_code\", \"lease_name\", \"lease_number\", \"created_on\" FROM \"acct\".\"wells\" ORDER BY \"well_id\"", .n_placeholders = 0 },
         .n_source_columns = 9,
         .source_column_names = well_source_columns,
         .watermark_column = -1,
@@ -231,6 +271,18 @@ static const wr_sync_entity entities[] = {
         .stage_truncate = "TRUNCATE \"_wos_stage_wells\"",
         .stage_copy = "COPY \"_wos_stage_wells\" (\"id\", \"name\", \"api_number\", \"latitude\", \"longitude\", \"status\", \"lease\", \"created_at\") FROM STDIN",
         .upsert = "INSERT INTO \"wells\" (\"id\", \"name\", \"api_number\", \"latitude\", \"longitude\", \"status\", \"lease\", \"created_at\", \"deleted_at\", \"updated_at\") SELECT DISTINCT ON (\"id\") \"id\", \"name\", \"api_number\", \"latitude\", \"longitude\", \"status\", \"lease\", \"created_at\", NULL, now() FROM \"_wos_stage_wells\" ORDER BY \"id\", _wos_seq DESC ON CONFLICT (\"id\") DO UPDATE SET \"name\" = EXCLUDED.\"name\", \"api_number\" = EXCLUDED.\"api_number\", \"latitude\" = EXCLUDED.\"latitude\", \"longitude\" = EXCLUDED.\"longitude\", \"status\" = EXCLUDED.\"status\", \"lease\" = EXCLUDED.\"lease\", \"created_at\" = EXCLUDED.\"created_at\", \"deleted_at\" = NULL, \"updated_at\" = now() WHERE (\"wells\".\"name\", \"wells\".\"api_number\", \"wells\".\"latitude\", \"wells\".\"longitude\", \"wells\".\"status\", \"wells\".\"lease\", \"wells\".\"created_at\") IS DISTINCT FROM (EXCLUDED.\"name\", EXCLUDED.\"api_number\", EXCLUDED.\"latitude\", EXCLUDED.\"longitude\", EXCLUDED.\"status\", EXCLUDED.\"lease\", EXCLUDED.\"created_at\") OR \"wells\".\"deleted_at\" IS NOT NULL",
+        .diff_scan = "COPY (SELECT \"id\", \"name\", \"api_number\", \"latitude\", \"longitude\", \"status\", \"lease\", \"created_at\" FROM \"wells\" WHERE \"deleted_at\" IS NULL ORDER BY \"id\") TO STDOUT",
+        .diff_since = NULL,
+        .key_order = WR_KEY_UUID,
+        .compare = well_compare,
+        .bulk_lock = "LOCK TABLE \"wells\" IN ACCESS EXCLUSIVE MODE",
+        .bulk_probe = "SELECT NOT EXISTS (SELECT 1 FROM \"wells\"), now()",
+        .bulk_copy = "COPY \"wells\" (\"id\", \"name\", \"api_number\", \"latitude\", \"longitude\", \"status\", \"lease\", \"created_at\", \"updated_at\") FROM STDIN",
+        .is_bulk_now_appended = true,
+        .bulk_prepare = well_bulk_prepare,
+        .n_bulk_prepare = sizeof well_bulk_prepare / sizeof *well_bulk_prepare,
+        .bulk_finish = well_bulk_finish,
+        .n_bulk_finish = sizeof well_bulk_finish / sizeof *well_bulk_finish,
         .keys_create = "CREATE TEMP TABLE IF NOT EXISTS \"_wos_keys_wells\" (\"id\" uuid)",
         .keys_truncate = "TRUNCATE \"_wos_keys_wells\"",
         .keys_copy = "COPY \"_wos_keys_wells\" (\"id\") FROM STDIN",
@@ -258,6 +310,14 @@ static const wr_sync_entity entities[] = {
         .stage_truncate = "TRUNCATE \"_wos_stage_production_data\"",
         .stage_copy = "COPY \"_wos_stage_production_data\" (\"id\", \"well_id\", \"date\", \"oil\", \"gas\", \"water\") FROM STDIN",
         .upsert = "INSERT INTO \"production_data\" (\"id\", \"well_id\", \"date\", \"oil\", \"gas\", \"water\", \"updated_at\") SELECT DISTINCT ON (\"id\") \"id\", \"well_id\", \"date\", \"oil\", \"gas\", \"water\", now() FROM \"_wos_stage_production_data\" ORDER BY \"id\", _wos_seq DESC ON CONFLICT (\"id\") DO UPDATE SET \"well_id\" = EXCLUDED.\"well_id\", \"date\" = EXCLUDED.\"date\", \"oil\" = EXCLUDED.\"oil\", \"gas\" = EXCLUDED.\"gas\", \"water\" = EXCLUDED.\"water\", \"updated_at\" = now() WHERE (\"production_data\".\"well_id\", \"production_data\".\"date\", \"production_data\".\"oil\", \"production_data\".\"gas\", \"production_data\".\"water\") IS DISTINCT FROM (EXCLUDED.\"well_id\", EXCLUDED.\"date\", EXCLUDED.\"oil\", EXCLUDED.\"gas\", EXCLUDED.\"water\")",
+        .bulk_lock = "LOCK TABLE \"production_data\" IN ACCESS EXCLUSIVE MODE",
+        .bulk_probe = "SELECT NOT EXISTS (SELECT 1 FROM \"production_data\"), now()",
+        .bulk_copy = "COPY \"production_data\" (\"id\", \"well_id\", \"date\", \"oil\", \"gas\", \"water\", \"updated_at\") FROM STDIN",
+        .is_bulk_now_appended = true,
+        .bulk_prepare = production_record_bulk_prepare,
+        .n_bulk_prepare = sizeof production_record_bulk_prepare / sizeof *production_record_bulk_prepare,
+        .bulk_finish = production_record_bulk_finish,
+        .n_bulk_finish = sizeof production_record_bulk_finish / sizeof *production_record_bulk_finish,
     },
 };
 

@@ -158,12 +158,60 @@ SELECT pg_try_advisory_lock($1);
 -- == Well (examples/lone_star.wmap:14) ==
 
 -- [source mysql] extract every row, streamed
-SELECT `WellID`, `WellName`, `APINumber`, `Latitude`, `Longitude`, `Status`, `LeaseName`, `CreatedDate` FROM `WellMaster`;
+SELECT `WellID`, `WellName`, `APINumber`, `Latitude`, `Longitude`, `Status`, `LeaseName`, `CreatedDate` FROM `WellMaster` ORDER BY `WellID`;
+
+-- an initial load, when the table is empty: one transaction; a data error rolls it
+-- back and the load runs in batches as below
+
+-- [target postgres] BEGIN
+BEGIN;
+
+-- [target postgres] nobody else reads or writes the table meanwhile
+LOCK TABLE "wells" IN ACCESS EXCLUSIVE MODE;
+
+-- [target postgres] is it empty? (and the time for the auto-updated column)
+SELECT NOT EXISTS (SELECT 1 FROM "wells"), now();
+
+-- [target postgres] drop a foreign key or a plain index for the load
+DROP INDEX IF EXISTS "wells_status_idx";
+
+-- [target postgres] drop a foreign key or a plain index for the load
+DROP INDEX IF EXISTS "wells_lease_idx";
+
+-- [target postgres] drop a foreign key or a plain index for the load
+DROP INDEX IF EXISTS "wells_created_at_idx";
+
+-- [target postgres] per batch: the transformed rows, straight into the table
+COPY "wells" ("id", "name", "api_number", "latitude", "longitude", "status", "lease", "created_at", "updated_at") FROM STDIN;
+
+-- [target postgres] per batch: each rejected row, with its reason and raw values
+INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1;
+
+-- [target postgres] build the index or add (and so validate) the foreign key again
+CREATE INDEX IF NOT EXISTS "wells_status_idx" ON "wells" ("status");
+
+-- [target postgres] build the index or add (and so validate) the foreign key again
+CREATE INDEX IF NOT EXISTS "wells_lease_idx" ON "wells" ("lease");
+
+-- [target postgres] build the index or add (and so validate) the foreign key again
+CREATE INDEX IF NOT EXISTS "wells_created_at_idx" ON "wells" ("created_at");
+
+-- [target postgres] the sync state
+INSERT INTO wellos_sync_state (tenant, entity, watermark, last_synced_at, rows_read, rows_written, rows_unchanged, rows_rejected, status, last_error) VALUES ($1, $2, $3, now(), $4, $5, $6, $7, $8, $9) ON CONFLICT (tenant, entity) DO UPDATE SET watermark = COALESCE(EXCLUDED.watermark, wellos_sync_state.watermark), last_synced_at = now(), rows_read = EXCLUDED.rows_read, rows_written = EXCLUDED.rows_written, rows_unchanged = EXCLUDED.rows_unchanged, rows_rejected = EXCLUDED.rows_rejected, status = EXCLUDED.status, last_error = EXCLUDED.last_error;
+
+-- [target postgres] COMMIT
+COMMIT;
+
+-- otherwise, on a second target session, the target's rows in key order, compared
+-- with the transformed source rows; only rows that differ are staged
+
+-- [target postgres] the target's rows in key order
+COPY (SELECT "id", "name", "api_number", "latitude", "longitude", "status", "lease", "created_at" FROM "wells" WHERE "deleted_at" IS NULL ORDER BY "id") TO STDOUT;
 
 -- [target postgres] staging table (once per connection)
 CREATE TEMP TABLE IF NOT EXISTS "_wos_stage_wells" (_wos_seq bigserial, "id" uuid, "name" varchar(255), "api_number" varchar(14), "latitude" double precision, "longitude" double precision, "status" text, "lease" varchar(100), "created_at" timestamptz);
 
--- per batch, in one transaction:
+-- per batch with rows to write, in one transaction:
 
 -- [target postgres] BEGIN
 BEGIN;
@@ -218,12 +266,63 @@ COMMIT;
 SELECT watermark FROM wellos_sync_state WHERE tenant = $1 AND entity = $2;
 
 -- [source mysql] extract rows of the last 90 days (the parameter: now minus the window), streamed
-SELECT `RecordID`, `WellID`, `ProductionDate`, `OilVolume`, `GasVolume`, `WaterVolume`, `ProductionDate` FROM `ProductionRecords` WHERE (`ProductionDate` >= ? OR ? IS NULL OR `ProductionDate` IS NULL);
+SELECT `RecordID`, `WellID`, `ProductionDate`, `OilVolume`, `GasVolume`, `WaterVolume`, `ProductionDate` FROM `ProductionRecords` WHERE (`ProductionDate` >= ? OR ? IS NULL OR `ProductionDate` IS NULL) ORDER BY `RecordID`;
+
+-- an initial load, when the table is empty: one transaction; a data error rolls it
+-- back and the load runs in batches as below
+
+-- [target postgres] BEGIN
+BEGIN;
+
+-- [target postgres] nobody else reads or writes the table meanwhile
+LOCK TABLE "production_data" IN ACCESS EXCLUSIVE MODE;
+
+-- [target postgres] is it empty? (and the time for the auto-updated column)
+SELECT NOT EXISTS (SELECT 1 FROM "production_data"), now();
+
+-- [target postgres] drop a foreign key or a plain index for the load
+DROP INDEX IF EXISTS "production_data_well_id_idx";
+
+-- [target postgres] drop a foreign key or a plain index for the load
+DROP INDEX IF EXISTS "production_data_date_idx";
+
+-- [target postgres] drop a foreign key or a plain index for the load
+ALTER TABLE "production_data" DROP CONSTRAINT IF EXISTS "production_data_well_id_fkey";
+
+-- [target postgres] per batch: the transformed rows, straight into the table
+COPY "production_data" ("id", "well_id", "date", "oil", "gas", "water", "updated_at") FROM STDIN;
+
+-- [target postgres] per batch: each rejected row, with its reason and raw values
+INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1;
+
+-- [target postgres] build the index or add (and so validate) the foreign key again
+CREATE INDEX IF NOT EXISTS "production_data_well_id_idx" ON "production_data" ("well_id");
+
+-- [target postgres] build the index or add (and so validate) the foreign key again
+CREATE INDEX IF NOT EXISTS "production_data_date_idx" ON "production_data" ("date");
+
+-- [target postgres] build the index or add (and so validate) the foreign key again
+ALTER TABLE "production_data" ADD CONSTRAINT "production_data_well_id_fkey" FOREIGN KEY ("well_id") REFERENCES "wells" ("id");
+
+-- [target postgres] the sync state
+INSERT INTO wellos_sync_state (tenant, entity, watermark, last_synced_at, rows_read, rows_written, rows_unchanged, rows_rejected, status, last_error) VALUES ($1, $2, $3, now(), $4, $5, $6, $7, $8, $9) ON CONFLICT (tenant, entity) DO UPDATE SET watermark = COALESCE(EXCLUDED.watermark, wellos_sync_state.watermark), last_synced_at = now(), rows_read = EXCLUDED.rows_read, rows_written = EXCLUDED.rows_written, rows_unchanged = EXCLUDED.rows_unchanged, rows_rejected = EXCLUDED.rows_rejected, status = EXCLUDED.status, last_error = EXCLUDED.last_error;
+
+-- [target postgres] COMMIT
+COMMIT;
+
+-- otherwise, on a second target session, the target's rows in key order, compared
+-- with the transformed source rows; only rows that differ are staged
+
+-- [target postgres] the window's start, for the scan below ($1)
+SELECT set_config('wellos.diff_since', $1, false);
+
+-- [target postgres] the target's rows in key order
+COPY (SELECT "id", "well_id", "date", "oil", "gas", "water" FROM "production_data" WHERE "date" >= coalesce(nullif(current_setting('wellos.diff_since', true), '')::timestamptz, '-infinity') ORDER BY "id") TO STDOUT;
 
 -- [target postgres] staging table (once per connection)
 CREATE TEMP TABLE IF NOT EXISTS "_wos_stage_production_data" (_wos_seq bigserial, "id" bigint, "well_id" uuid, "date" date, "oil" numeric(12,2), "gas" numeric(12,2), "water" numeric(12,2));
 
--- per batch, in one transaction:
+-- per batch with rows to write, in one transaction:
 
 -- [target postgres] BEGIN
 BEGIN;
@@ -252,12 +351,66 @@ COMMIT;
 -- == Equipment (examples/lone_star.wmap:39) ==
 
 -- [source mysql] extract every row, streamed
-SELECT `EquipmentGUID`, `WellID`, `EquipType`, `Make`, `Model`, `SerialNo`, `InstallDate`, `StatusCode` FROM `EquipmentMaster`;
+SELECT `EquipmentGUID`, `WellID`, `EquipType`, `Make`, `Model`, `SerialNo`, `InstallDate`, `StatusCode` FROM `EquipmentMaster` ORDER BY `EquipmentGUID`;
+
+-- an initial load, when the table is empty: one transaction; a data error rolls it
+-- back and the load runs in batches as below
+
+-- [target postgres] BEGIN
+BEGIN;
+
+-- [target postgres] nobody else reads or writes the table meanwhile
+LOCK TABLE "equipment" IN ACCESS EXCLUSIVE MODE;
+
+-- [target postgres] is it empty? (and the time for the auto-updated column)
+SELECT NOT EXISTS (SELECT 1 FROM "equipment"), now();
+
+-- [target postgres] drop a foreign key or a plain index for the load
+DROP INDEX IF EXISTS "equipment_well_id_idx";
+
+-- [target postgres] drop a foreign key or a plain index for the load
+DROP INDEX IF EXISTS "equipment_type_idx";
+
+-- [target postgres] drop a foreign key or a plain index for the load
+DROP INDEX IF EXISTS "equipment_status_idx";
+
+-- [target postgres] drop a foreign key or a plain index for the load
+ALTER TABLE "equipment" DROP CONSTRAINT IF EXISTS "equipment_well_id_fkey";
+
+-- [target postgres] per batch: the transformed rows, straight into the table
+COPY "equipment" ("id", "well_id", "type", "manufacturer", "model", "serial_number", "installed_at", "status", "updated_at") FROM STDIN;
+
+-- [target postgres] per batch: each rejected row, with its reason and raw values
+INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1;
+
+-- [target postgres] build the index or add (and so validate) the foreign key again
+CREATE INDEX IF NOT EXISTS "equipment_well_id_idx" ON "equipment" ("well_id");
+
+-- [target postgres] build the index or add (and so validate) the foreign key again
+CREATE INDEX IF NOT EXISTS "equipment_type_idx" ON "equipment" ("type");
+
+-- [target postgres] build the index or add (and so validate) the foreign key again
+CREATE INDEX IF NOT EXISTS "equipment_status_idx" ON "equipment" ("status");
+
+-- [target postgres] build the index or add (and so validate) the foreign key again
+ALTER TABLE "equipment" ADD CONSTRAINT "equipment_well_id_fkey" FOREIGN KEY ("well_id") REFERENCES "wells" ("id");
+
+-- [target postgres] the sync state
+INSERT INTO wellos_sync_state (tenant, entity, watermark, last_synced_at, rows_read, rows_written, rows_unchanged, rows_rejected, status, last_error) VALUES ($1, $2, $3, now(), $4, $5, $6, $7, $8, $9) ON CONFLICT (tenant, entity) DO UPDATE SET watermark = COALESCE(EXCLUDED.watermark, wellos_sync_state.watermark), last_synced_at = now(), rows_read = EXCLUDED.rows_read, rows_written = EXCLUDED.rows_written, rows_unchanged = EXCLUDED.rows_unchanged, rows_rejected = EXCLUDED.rows_rejected, status = EXCLUDED.status, last_error = EXCLUDED.last_error;
+
+-- [target postgres] COMMIT
+COMMIT;
+
+-- otherwise, on a second target session, the target's rows in key order, compared
+-- with the transformed source rows; only rows that differ are staged
+
+-- [target postgres] the target's rows in key order
+COPY (SELECT "id", "well_id", "type", "manufacturer", "model", "serial_number", "installed_at", "status" FROM "equipment" ORDER BY "id") TO STDOUT;
 
 -- [target postgres] staging table (once per connection)
 CREATE TEMP TABLE IF NOT EXISTS "_wos_stage_equipment" (_wos_seq bigserial, "id" uuid, "well_id" uuid, "type" text, "manufacturer" varchar(100), "model" varchar(100), "serial_number" varchar(100), "installed_at" date, "status" text);
 
--- per batch, in one transaction:
+-- per batch with rows to write, in one transaction:
 
 -- [target postgres] BEGIN
 BEGIN;

@@ -133,6 +133,32 @@ static const char *const well_checks[] = {
            " DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1",
 };
 
+/* comparing with the target: how each column's two texts compare */
+static const wr_compare well_compare[] = {
+    WR_CMP_UUID, /* id */
+    WR_CMP_TEXT, /* name */
+    WR_CMP_TEXT, /* api_number */
+    WR_CMP_FLOAT, /* latitude */
+    WR_CMP_FLOAT, /* longitude */
+    WR_CMP_TEXT, /* status */
+    WR_CMP_TEXT, /* lease */
+    WR_CMP_TIMESTAMP, /* created_at */
+};
+
+/* an initial load: before it, the table's foreign keys and plain indexes go */
+static const char *const well_bulk_prepare[] = {
+    "DROP INDEX IF EXISTS \"wells_status_idx\"",
+    "DROP INDEX IF EXISTS \"wells_lease_idx\"",
+    "DROP INDEX IF EXISTS \"wells_created_at_idx\"",
+};
+
+/* after it: the indexes are built and the keys added (validated) again */
+static const char *const well_bulk_finish[] = {
+    "CREATE INDEX IF NOT EXISTS \"wells_status_idx\" ON \"wells\" (\"status\")",
+    "CREATE INDEX IF NOT EXISTS \"wells_lease_idx\" ON \"wells\" (\"lease\")",
+    "CREATE INDEX IF NOT EXISTS \"wells_created_at_idx\" ON \"wells\" (\"created_at\")",
+};
+
 /* ---- ProductionRecord: examples/lone_star.wmap:28 ---- */
 
 static const char *const production_record_source_columns[] = { "RecordID", "WellID", "ProductionDate", "OilVolume", "GasVolume", "WaterVolume", };
@@ -213,6 +239,30 @@ static const char *const production_record_checks[] = {
            " ON CONFLICT (tenant, entity, md5(coalesce(source_key, "
            "'') || ' ' || reason || ' ' || raw::text))"
            " DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1",
+};
+
+/* comparing with the target: how each column's two texts compare */
+static const wr_compare production_record_compare[] = {
+    WR_CMP_NUMBER, /* id */
+    WR_CMP_UUID, /* well_id */
+    WR_CMP_TEXT, /* date */
+    WR_CMP_NUMBER, /* oil */
+    WR_CMP_NUMBER, /* gas */
+    WR_CMP_NUMBER, /* water */
+};
+
+/* an initial load: before it, the table's foreign keys and plain indexes go */
+static const char *const production_record_bulk_prepare[] = {
+    "DROP INDEX IF EXISTS \"production_data_well_id_idx\"",
+    "DROP INDEX IF EXISTS \"production_data_date_idx\"",
+    "ALTER TABLE \"production_data\" DROP CONSTRAINT IF EXISTS \"production_data_well_id_fkey\"",
+};
+
+/* after it: the indexes are built and the keys added (validated) again */
+static const char *const production_record_bulk_finish[] = {
+    "CREATE INDEX IF NOT EXISTS \"production_data_well_id_idx\" ON \"production_data\" (\"well_id\")",
+    "CREATE INDEX IF NOT EXISTS \"production_data_date_idx\" ON \"production_data\" (\"date\")",
+    "ALTER TABLE \"production_data\" ADD CONSTRAINT \"production_data_well_id_fkey\" FOREIGN KEY (\"well_id\") REFERENCES \"wells\" (\"id\")",
 };
 
 /* ---- Equipment: examples/lone_star.wmap:39 ---- */
@@ -356,12 +406,40 @@ static const char *const equipment_checks[] = {
            " DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1",
 };
 
+/* comparing with the target: how each column's two texts compare */
+static const wr_compare equipment_compare[] = {
+    WR_CMP_UUID, /* id */
+    WR_CMP_UUID, /* well_id */
+    WR_CMP_TEXT, /* type */
+    WR_CMP_TEXT, /* manufacturer */
+    WR_CMP_TEXT, /* model */
+    WR_CMP_TEXT, /* serial_number */
+    WR_CMP_TEXT, /* installed_at */
+    WR_CMP_TEXT, /* status */
+};
+
+/* an initial load: before it, the table's foreign keys and plain indexes go */
+static const char *const equipment_bulk_prepare[] = {
+    "DROP INDEX IF EXISTS \"equipment_well_id_idx\"",
+    "DROP INDEX IF EXISTS \"equipment_type_idx\"",
+    "DROP INDEX IF EXISTS \"equipment_status_idx\"",
+    "ALTER TABLE \"equipment\" DROP CONSTRAINT IF EXISTS \"equipment_well_id_fkey\"",
+};
+
+/* after it: the indexes are built and the keys added (validated) again */
+static const char *const equipment_bulk_finish[] = {
+    "CREATE INDEX IF NOT EXISTS \"equipment_well_id_idx\" ON \"equipment\" (\"well_id\")",
+    "CREATE INDEX IF NOT EXISTS \"equipment_type_idx\" ON \"equipment\" (\"type\")",
+    "CREATE INDEX IF NOT EXISTS \"equipment_status_idx\" ON \"equipment\" (\"status\")",
+    "ALTER TABLE \"equipment\" ADD CONSTRAINT \"equipment_well_id_fkey\" FOREIGN KEY (\"well_id\") REFERENCES \"wells\" (\"id\")",
+};
+
 static const wr_sync_entity entities[] = {
     {
         .entity = "Well",
         .origin = "examples/lone_star.wmap:14",
         .key_field = "id",
-        .extract = { .name = "tenant lone_star: Well.extract", .sql = "SELECT `WellID`, `WellName`, `APINumber`, `Latitude`, `Longitude`, `Status`, `LeaseName`, `CreatedDate` FROM `WellMaster`", .n_placeholders = 0 },
+        .extract = { .name = "tenant lone_star: Well.extract", .sql = "SELECT `WellID`, `WellName`, `APINumber`, `Latitude`, `Longitude`, `Status`, `LeaseName`, `CreatedDate` FROM `WellMaster` ORDER BY `WellID`", .n_placeholders = 0 },
         .n_source_columns = 8,
         .source_column_names = well_source_columns,
         .watermark_column = -1,
@@ -381,6 +459,18 @@ static const wr_sync_entity entities[] = {
         .stage_truncate = "TRUNCATE \"_wos_stage_wells\"",
         .stage_copy = "COPY \"_wos_stage_wells\" (\"id\", \"name\", \"api_number\", \"latitude\", \"longitude\", \"status\", \"lease\", \"created_at\") FROM STDIN",
         .upsert = "INSERT INTO \"wells\" (\"id\", \"name\", \"api_number\", \"latitude\", \"longitude\", \"status\", \"lease\", \"created_at\", \"deleted_at\", \"updated_at\") SELECT DISTINCT ON (\"id\") \"id\", \"name\", \"api_number\", \"latitude\", \"longitude\", \"status\", \"lease\", \"created_at\", NULL, now() FROM \"_wos_stage_wells\" ORDER BY \"id\", _wos_seq DESC ON CONFLICT (\"id\") DO UPDATE SET \"name\" = EXCLUDED.\"name\", \"api_number\" = EXCLUDED.\"api_number\", \"latitude\" = EXCLUDED.\"latitude\", \"longitude\" = EXCLUDED.\"longitude\", \"status\" = EXCLUDED.\"status\", \"lease\" = EXCLUDED.\"lease\", \"created_at\" = EXCLUDED.\"created_at\", \"deleted_at\" = NULL, \"updated_at\" = now() WHERE (\"wells\".\"name\", \"wells\".\"api_number\", \"wells\".\"latitude\", \"wells\".\"longitude\", \"wells\".\"status\", \"wells\".\"lease\", \"wells\".\"created_at\") IS DISTINCT FROM (EXCLUDED.\"name\", EXCLUDED.\"api_number\", EXCLUDED.\"latitude\", EXCLUDED.\"longitude\", EXCLUDED.\"status\", EXCLUDED.\"lease\", EXCLUDED.\"created_at\") OR \"wells\".\"deleted_at\" IS NOT NULL",
+        .diff_scan = "COPY (SELECT \"id\", \"name\", \"api_number\", \"latitude\", \"longitude\", \"status\", \"lease\", \"created_at\" FROM \"wells\" WHERE \"deleted_at\" IS NULL ORDER BY \"id\") TO STDOUT",
+        .diff_since = NULL,
+        .key_order = WR_KEY_UUID,
+        .compare = well_compare,
+        .bulk_lock = "LOCK TABLE \"wells\" IN ACCESS EXCLUSIVE MODE",
+        .bulk_probe = "SELECT NOT EXISTS (SELECT 1 FROM \"wells\"), now()",
+        .bulk_copy = "COPY \"wells\" (\"id\", \"name\", \"api_number\", \"latitude\", \"longitude\", \"status\", \"lease\", \"created_at\", \"updated_at\") FROM STDIN",
+        .is_bulk_now_appended = true,
+        .bulk_prepare = well_bulk_prepare,
+        .n_bulk_prepare = sizeof well_bulk_prepare / sizeof *well_bulk_prepare,
+        .bulk_finish = well_bulk_finish,
+        .n_bulk_finish = sizeof well_bulk_finish / sizeof *well_bulk_finish,
         .keys_create = "CREATE TEMP TABLE IF NOT EXISTS \"_wos_keys_wells\" (\"id\" uuid)",
         .keys_truncate = "TRUNCATE \"_wos_keys_wells\"",
         .keys_copy = "COPY \"_wos_keys_wells\" (\"id\") FROM STDIN",
@@ -390,7 +480,7 @@ static const wr_sync_entity entities[] = {
         .entity = "ProductionRecord",
         .origin = "examples/lone_star.wmap:28",
         .key_field = "id",
-        .extract = { .name = "tenant lone_star: ProductionRecord.extract", .sql = "SELECT `RecordID`, `WellID`, `ProductionDate`, `OilVolume`, `GasVolume`, `WaterVolume`, `ProductionDate` FROM `ProductionRecords` WHERE (`ProductionDate` >= ? OR ? IS NULL OR `ProductionDate` IS NULL)", .n_placeholders = 2, .param_order = production_record_extract_order },
+        .extract = { .name = "tenant lone_star: ProductionRecord.extract", .sql = "SELECT `RecordID`, `WellID`, `ProductionDate`, `OilVolume`, `GasVolume`, `WaterVolume`, `ProductionDate` FROM `ProductionRecords` WHERE (`ProductionDate` >= ? OR ? IS NULL OR `ProductionDate` IS NULL) ORDER BY `RecordID`", .n_placeholders = 2, .param_order = production_record_extract_order },
         .n_source_columns = 6,
         .source_column_names = production_record_source_columns,
         .watermark_column = 6,
@@ -408,12 +498,24 @@ static const wr_sync_entity entities[] = {
         .stage_truncate = "TRUNCATE \"_wos_stage_production_data\"",
         .stage_copy = "COPY \"_wos_stage_production_data\" (\"id\", \"well_id\", \"date\", \"oil\", \"gas\", \"water\") FROM STDIN",
         .upsert = "INSERT INTO \"production_data\" (\"id\", \"well_id\", \"date\", \"oil\", \"gas\", \"water\", \"updated_at\") SELECT DISTINCT ON (\"id\") \"id\", \"well_id\", \"date\", \"oil\", \"gas\", \"water\", now() FROM \"_wos_stage_production_data\" ORDER BY \"id\", _wos_seq DESC ON CONFLICT (\"id\") DO UPDATE SET \"well_id\" = EXCLUDED.\"well_id\", \"date\" = EXCLUDED.\"date\", \"oil\" = EXCLUDED.\"oil\", \"gas\" = EXCLUDED.\"gas\", \"water\" = EXCLUDED.\"water\", \"updated_at\" = now() WHERE (\"production_data\".\"well_id\", \"production_data\".\"date\", \"production_data\".\"oil\", \"production_data\".\"gas\", \"production_data\".\"water\") IS DISTINCT FROM (EXCLUDED.\"well_id\", EXCLUDED.\"date\", EXCLUDED.\"oil\", EXCLUDED.\"gas\", EXCLUDED.\"water\")",
+        .diff_scan = "COPY (SELECT \"id\", \"well_id\", \"date\", \"oil\", \"gas\", \"water\" FROM \"production_data\" WHERE \"date\" >= coalesce(nullif(current_setting('wellos.diff_since', true), '')::timestamptz, '-infinity') ORDER BY \"id\") TO STDOUT",
+        .diff_since = "SELECT set_config('wellos.diff_since', $1, false)",
+        .key_order = WR_KEY_INTEGER,
+        .compare = production_record_compare,
+        .bulk_lock = "LOCK TABLE \"production_data\" IN ACCESS EXCLUSIVE MODE",
+        .bulk_probe = "SELECT NOT EXISTS (SELECT 1 FROM \"production_data\"), now()",
+        .bulk_copy = "COPY \"production_data\" (\"id\", \"well_id\", \"date\", \"oil\", \"gas\", \"water\", \"updated_at\") FROM STDIN",
+        .is_bulk_now_appended = true,
+        .bulk_prepare = production_record_bulk_prepare,
+        .n_bulk_prepare = sizeof production_record_bulk_prepare / sizeof *production_record_bulk_prepare,
+        .bulk_finish = production_record_bulk_finish,
+        .n_bulk_finish = sizeof production_record_bulk_finish / sizeof *production_record_bulk_finish,
     },
     {
         .entity = "Equipment",
         .origin = "examples/lone_star.wmap:39",
         .key_field = "id",
-        .extract = { .name = "tenant lone_star: Equipment.extract", .sql = "SELECT `EquipmentGUID`, `WellID`, `EquipType`, `Make`, `Model`, `SerialNo`, `InstallDate`, `StatusCode` FROM `EquipmentMaster`", .n_placeholders = 0 },
+        .extract = { .name = "tenant lone_star: Equipment.extract", .sql = "SELECT `EquipmentGUID`, `WellID`, `EquipType`, `Make`, `Model`, `SerialNo`, `InstallDate`, `StatusCode` FROM `EquipmentMaster` ORDER BY `EquipmentGUID`", .n_placeholders = 0 },
         .n_source_columns = 8,
         .source_column_names = equipment_source_columns,
         .watermark_column = -1,
@@ -431,6 +533,18 @@ static const wr_sync_entity entities[] = {
         .stage_truncate = "TRUNCATE \"_wos_stage_equipment\"",
         .stage_copy = "COPY \"_wos_stage_equipment\" (\"id\", \"well_id\", \"type\", \"manufacturer\", \"model\", \"serial_number\", \"installed_at\", \"status\") FROM STDIN",
         .upsert = "INSERT INTO \"equipment\" (\"id\", \"well_id\", \"type\", \"manufacturer\", \"model\", \"serial_number\", \"installed_at\", \"status\", \"updated_at\") SELECT DISTINCT ON (\"id\") \"id\", \"well_id\", \"type\", \"manufacturer\", \"model\", \"serial_number\", \"installed_at\", \"status\", now() FROM \"_wos_stage_equipment\" ORDER BY \"id\", _wos_seq DESC ON CONFLICT (\"id\") DO UPDATE SET \"well_id\" = EXCLUDED.\"well_id\", \"type\" = EXCLUDED.\"type\", \"manufacturer\" = EXCLUDED.\"manufacturer\", \"model\" = EXCLUDED.\"model\", \"serial_number\" = EXCLUDED.\"serial_number\", \"installed_at\" = EXCLUDED.\"installed_at\", \"status\" = EXCLUDED.\"status\", \"updated_at\" = now() WHERE (\"equipment\".\"well_id\", \"equipment\".\"type\", \"equipment\".\"manufacturer\", \"equipment\".\"model\", \"equipment\".\"serial_number\", \"equipment\".\"installed_at\", \"equipment\".\"status\") IS DISTINCT FROM (EXCLUDED.\"well_id\", EXCLUDED.\"type\", EXCLUDED.\"manufacturer\", EXCLUDED.\"model\", EXCLUDED.\"serial_number\", EXCLUDED.\"installed_at\", EXCLUDED.\"status\")",
+        .diff_scan = "COPY (SELECT \"id\", \"well_id\", \"type\", \"manufacturer\", \"model\", \"serial_number\", \"installed_at\", \"status\" FROM \"equipment\" ORDER BY \"id\") TO STDOUT",
+        .diff_since = NULL,
+        .key_order = WR_KEY_UUID,
+        .compare = equipment_compare,
+        .bulk_lock = "LOCK TABLE \"equipment\" IN ACCESS EXCLUSIVE MODE",
+        .bulk_probe = "SELECT NOT EXISTS (SELECT 1 FROM \"equipment\"), now()",
+        .bulk_copy = "COPY \"equipment\" (\"id\", \"well_id\", \"type\", \"manufacturer\", \"model\", \"serial_number\", \"installed_at\", \"status\", \"updated_at\") FROM STDIN",
+        .is_bulk_now_appended = true,
+        .bulk_prepare = equipment_bulk_prepare,
+        .n_bulk_prepare = sizeof equipment_bulk_prepare / sizeof *equipment_bulk_prepare,
+        .bulk_finish = equipment_bulk_finish,
+        .n_bulk_finish = sizeof equipment_bulk_finish / sizeof *equipment_bulk_finish,
     },
 };
 

@@ -2,13 +2,13 @@
 -- The statements tenant texas_energy's agent runs on its sqlserver source.
 
 -- Well: extract
-SELECT [WellID], [WellName], [APINumber], [Latitude], [Longitude], [Status], [LeaseName], [CreatedDate] FROM [dbo].[WellMaster];
+SELECT [WellID], [WellName], [APINumber], [Latitude], [Longitude], [Status], [LeaseName], [CreatedDate] FROM [dbo].[WellMaster] ORDER BY [WellID];
 
 -- Well: every key (deletes soft)
 SELECT [WellID] FROM [dbo].[WellMaster];
 
 -- ProductionRecord: extract
-SELECT [RecordID], [WellID], [ProductionDate], [OilVolume], [GasVolume], [WaterVolume], CONVERT(NVARCHAR(33), [ProductionDate], 126) FROM [dbo].[ProductionRecords] WHERE ([ProductionDate] >= @p1 OR @p1 IS NULL OR [ProductionDate] IS NULL);
+SELECT [RecordID], [WellID], [ProductionDate], [OilVolume], [GasVolume], [WaterVolume], CONVERT(NVARCHAR(33), [ProductionDate], 126) FROM [dbo].[ProductionRecords] WHERE ([ProductionDate] >= @p1 OR @p1 IS NULL OR [ProductionDate] IS NULL) ORDER BY [RecordID];
 
 -- Equipment: extract
 SELECT [EquipmentGUID], [WellID], [EquipType], [Make], [Model], [SerialNo], [InstallDate], [StatusCode], CONVERT(NVARCHAR(33), [ModifiedAt], 126) FROM [dbo].[EquipmentMaster] WHERE ([ModifiedAt] >= @p1 OR @p1 IS NULL OR [ModifiedAt] IS NULL) ORDER BY [ModifiedAt];

@@ -407,7 +407,7 @@ big_read() { [ "$(state eagle_big ProductionRecord "rows_read >= $1")" = t ]; }
 last=big_kill
 # env execs the agent: $! is the agent itself, not a subshell
 env EAGLE_SOURCE_DSN="$my_dsn dbname=eagle_big" EAGLE_TARGET_DSN="$pg_dsn dbname=eagle_big" \
-    "$eagle" --once --entity ProductionRecord --batch-size 5000 >"$out/big_kill.out" 2>"$out/big_kill.err" </dev/null &
+    "$eagle" --once --entity ProductionRecord --batch-size 5000 --no-bulk-load >"$out/big_kill.out" 2>"$out/big_kill.err" </dev/null &
 bg=$!
 if wait_until 60 big_read 20000; then
     kill -9 $bg
@@ -429,12 +429,58 @@ check eagle_run_after_kill9_resumes_from_the_watermark "exit $rc, read $(state e
 exp_eagle_production eagle_big >"$out/eagle_after_kill9.expected"; act_production eagle_big >"$out/eagle_after_kill9.actual"
 same eagle_after_kill9
 
+# ---- the initial load of an empty table: one transaction ----------------------------------------
+# kill -9 in the middle of it leaves an empty table with every index and
+# foreign key in place; SIGTERM commits what was loaded; the next run ends
+# with exactly the source's rows either way.
+pg eagle_big "TRUNCATE production_data; DELETE FROM wellos_sync_state WHERE entity = 'ProductionRecord'"
+shape() {   # the table's indexes and constraints
+    pg eagle_big "SELECT (SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'production_data')
+                  || ' ' || (SELECT string_agg(conname, ',' ORDER BY conname) FROM pg_constraint WHERE conrelid = 'production_data'::regclass)"
+}
+shape_before=$(shape)
+bulk_copying() { [ "$(pg postgres "SELECT count(*) FROM pg_stat_activity WHERE datname = 'eagle_big' AND query LIKE 'COPY \"production_data\"%'")" != 0 ]; }
+last=bulk_kill
+env EAGLE_SOURCE_DSN="$my_dsn dbname=eagle_big" EAGLE_TARGET_DSN="$pg_dsn dbname=eagle_big" \
+    "$eagle" --once --entity ProductionRecord --batch-size 5000 >"$out/bulk_kill.out" 2>"$out/bulk_kill.err" </dev/null &
+bg=$!
+wait_until 60 bulk_copying && sleep 0.2 && kill -9 $bg
+{ wait $bg; } 2>/dev/null; rc=$?
+bg=""
+wait_until 10 no_agent_lock
+check eagle_bulk_kill9_leaves_an_empty_table "exit $rc, $(pg eagle_big "SELECT count(*) FROM production_data") rows, $(pg eagle_big "SELECT count(*) FROM wellos_sync_state WHERE entity = 'ProductionRecord'") state rows" \
+    test "$rc/$(pg eagle_big "SELECT count(*) FROM production_data")/$(pg eagle_big "SELECT count(*) FROM wellos_sync_state WHERE entity = 'ProductionRecord'")" = "137/0/0"
+check eagle_bulk_kill9_keeps_indexes_and_keys "$(shape)" test "$(shape)" = "$shape_before"
+last=bulk_term
+env EAGLE_SOURCE_DSN="$my_dsn dbname=eagle_big" EAGLE_TARGET_DSN="$pg_dsn dbname=eagle_big" \
+    "$eagle" --once --entity ProductionRecord --batch-size 5000 >"$out/bulk_term.out" 2>"$out/bulk_term.err" </dev/null &
+bg=$!
+wait_until 60 bulk_copying && sleep 0.2 && kill -TERM $bg
+wait $bg; rc=$?
+bg=""
+nw=$(pg eagle_big "SELECT (SELECT count(*) FROM production_data) || ' ' || (SELECT rows_written || ' ' || status FROM wellos_sync_state WHERE entity = 'ProductionRecord')")
+echo "      (SIGTERM during the initial load: $nw)"
+check eagle_bulk_sigterm_commits_whole_batches "exit $rc, rows, written, status: $nw" \
+    test "$rc/$(echo "$nw" | awk '{ print ($1 == $2 && $1 % 5000 == 0 && $1 > 0 && $1 < '"$N_BIG"') ? "whole" : "not", $3 }')" = "0/whole stopped"
+check eagle_bulk_sigterm_makes_indexes_and_keys_again "$(shape)" test "$(shape)" = "$shape_before"
+pg eagle_big "TRUNCATE production_data; DELETE FROM wellos_sync_state WHERE entity = 'ProductionRecord'"
+last=bulk_load; big run bulk_load "$eagle" --once --entity ProductionRecord --batch-size 5000
+check eagle_bulk_load_exits_0_in_one_pass "exit $rc, written $(state eagle_big ProductionRecord rows_written)" \
+    test "$rc/$(state eagle_big ProductionRecord rows_written)/$(grep -c 'initial load was rolled back' "$out/bulk_load.err")" = "0/$N_BIG/0"
+check eagle_bulk_load_makes_indexes_and_keys_again "$(shape)" test "$(shape)" = "$shape_before"
+check eagle_bulk_load_watermark_is_the_last_row "$(state eagle_big ProductionRecord watermark)" \
+    test "$(state eagle_big ProductionRecord "watermark::timestamptz") " = "$(pg eagle_big "SELECT (timestamptz '2025-01-01 00:00:00+00' + max(id) * interval '1 second') FROM production_data") "
+exp_eagle_production eagle_big >"$out/eagle_after_bulk.expected"; act_production eagle_big >"$out/eagle_after_bulk.actual"
+same eagle_after_bulk
+check eagle_fk_failure_rolls_the_initial_load_back "$(grep -o 'initial load was rolled back[^"]*' "$out/fk_sync.err" | head -1 | cut -c1-160)" \
+    grep -q 'initial load was rolled back and runs again in batches: .*violates foreign key constraint' "$out/fk_sync.err"
+
 # ---- the source connection cut mid-extract ---------------------------------------------------
 pg eagle_big "TRUNCATE production_data; DELETE FROM wellos_sync_state WHERE entity = 'ProductionRecord'"
 my eagle_big "UPDATE daily_volumes SET water_bbl = CONCAT(water_bbl + 1)"
 last=big_cut
 env EAGLE_SOURCE_DSN="$my_dsn dbname=eagle_big" EAGLE_TARGET_DSN="$pg_dsn dbname=eagle_big" \
-    "$eagle" --once --entity ProductionRecord --batch-size 5000 >"$out/big_cut.out" 2>"$out/big_cut.err" </dev/null &
+    "$eagle" --once --entity ProductionRecord --batch-size 5000 --no-bulk-load >"$out/big_cut.out" 2>"$out/big_cut.err" </dev/null &
 bg=$!
 conn=""
 if wait_until 60 big_read 10000; then
@@ -612,6 +658,21 @@ check lone_full_reads_rows_older_than_the_window "exit $rc, read $(state lone Pr
     test "$rc/$(state lone ProductionRecord rows_read)" = "0/$(my lone_src "SELECT COUNT(*) FROM ProductionRecords")"
 exp_lone_production "TRUE" >"$out/lone_production_after_full.expected"; act_production lone >"$out/lone_production_after_full.actual"
 same lone_production_after_full
+
+# comparing with the target (runtime/wr_diff.c): a re-sync stages nothing,
+# and a row changed in the target behind the agent's back is put right
+compare_line() { grep -o '"entity":"ProductionRecord","message":"compared with the target: [^"]*' "$out/$1.err" | sed 's/.*: //'; }
+last=lone_compare; run lone_compare "$lone" --once --entity ProductionRecord --full
+check lone_resync_stages_nothing "exit $rc, $(compare_line lone_compare), written $(state lone ProductionRecord rows_written)" \
+    test "$rc/$(compare_line lone_compare)/$(state lone ProductionRecord rows_written)" \
+         = "0/$(state lone ProductionRecord "rows_read - rows_rejected") rows equal (not staged), 0 staged/0"
+pg lone "UPDATE production_data SET oil = oil + 1 WHERE id = 11802"
+last=lone_repair; run lone_repair "$lone" --once --entity ProductionRecord --full
+check lone_target_edit_is_put_right "exit $rc, $(compare_line lone_repair), written $(state lone ProductionRecord rows_written)" \
+    test "$rc/$(compare_line lone_repair | sed 's/.*, //')/$(state lone ProductionRecord rows_written)" = "0/1 staged/1"
+act_production lone >"$out/lone_production_after_repair.actual"
+cp "$out/lone_production_after_full.expected" "$out/lone_production_after_repair.expected"
+same lone_production_after_repair
 
 # ==== every agent ========================================================================
 echo "# refusals, versions, depfiles"
