@@ -161,7 +161,7 @@ make_production() {
 TRUNCATE production;
 INSERT INTO production
 SELECT seq, CONCAT('5b000000-0000-4000-8000-', LPAD(1 + seq % $wells, 12, '0')),
-       DATE '2020-01-01' + INTERVAL (seq DIV $wells) DAY,
+       CURRENT_DATE - INTERVAL (seq % 89) DAY,   -- inside the 90-day window
        (seq * 7919 % 50000) / 100, (seq * 104729 % 300000) / 100,
        IF(seq % 10 = 3, NULL, (seq * 31 % 20000) / 100)
 FROM seq_1_to_$1;
@@ -173,9 +173,14 @@ SQL
 # as the canonical table types them, with a primary key.
 plain_table="CREATE TABLE production (id bigint PRIMARY KEY, well_uuid uuid, prod_date date,
              oil_bbl numeric(12,2), gas_mcf numeric(12,2), water_bbl numeric(12,2))"
-pg -c "CREATE DATABASE bench_pipe" -c "CREATE DATABASE bench_pgloader"
+pg -c "CREATE DATABASE bench_pipe" -c "CREATE DATABASE bench_pgloader" -c "CREATE DATABASE bench_canon"
 pg -d bench_pipe -c "$plain_table"
 pg -d bench_pgloader -c "$plain_table"
+# The pipe into the agent's own table: the canonical production_data with
+# its foreign key to wells and its two indexes (made by `agent --init`, the
+# wells by `agent --entity Well`), so that both load the same table.
+BENCH_SYNC_TARGET_DSN="host=127.0.0.1 port=$pg_port user=postgres dbname=bench_canon" "$agent" --init 2>"$tmp/canon.log" \
+    || { cat "$tmp/canon.log" >&2; die "agent --init of bench_canon failed"; }
 
 # An empty target, initialised by the agent (not timed).
 reset_target() {
@@ -216,6 +221,13 @@ set -o pipefail
 mariadb --no-defaults --protocol=tcp -h 127.0.0.1 -P $my_port -uroot --quick -B -N \\
     -e 'SELECT $columns FROM production' bench_src \\
   | psql -X -q -h 127.0.0.1 -p $pg_port -U postgres -d bench_pipe -c "\\copy production FROM STDIN WITH (NULL 'NULL')"
+SH
+cat >"$tmp/pipe_canon.sh" <<SH
+set -o pipefail
+mariadb --no-defaults --protocol=tcp -h 127.0.0.1 -P $my_port -uroot --quick -B -N \\
+    -e 'SELECT $columns FROM production' bench_src \\
+  | psql -X -q -h 127.0.0.1 -p $pg_port -U postgres -d bench_canon \\
+         -c "\\copy production_data (id, well_id, date, oil, gas, water) FROM STDIN WITH (NULL 'NULL')"
 SH
 cat >"$tmp/extract.sh" <<SH
 mariadb --no-defaults --protocol=tcp -h 127.0.0.1 -P $my_port -uroot --quick -B -N \\
@@ -294,6 +306,12 @@ profile() {
                  if (s ~ /^(parse|bind) /) k = "parse/bind (extended protocol)"
                  else if (s ~ /refused AS \(DELETE FROM "_wos_stage_production_data"/) k = "ProductionRecord: rows the target would refuse (reference checks), before the upsert"
                  else if (s ~ /refused AS \(DELETE FROM "_wos_stage_wells"/) k = "Well: rows the target would refuse (unique checks), before the upsert"
+                 else if (s ~ /COPY "production_data"/) k = "COPY ProductionRecord straight into the table (the initial load; open while the agent extracts and transforms)"
+                 else if (s ~ /COPY "wells"/) k = "COPY Well straight into the table (the initial load)"
+                 else if (s ~ /CREATE INDEX/) k = "the initial load: indexes built again"
+                 else if (s ~ /ADD CONSTRAINT/) k = "the initial load: foreign keys added (validated) again"
+                 else if (s ~ /(DROP INDEX|DROP CONSTRAINT|LOCK TABLE|SELECT NOT EXISTS)/) k = "the initial load: probe, lock, drops"
+                 else if (s ~ /COPY \(SELECT/) k = "the comparison: the target'"'"'s rows in key order (second session)"
                  else if (s ~ /COPY "_wos_stage_production_data"/) k = "COPY ProductionRecord stage (open while the agent extracts and transforms the batch)"
                  else if (s ~ /COPY "_wos_stage_wells"/) k = "COPY Well stage"
                  else if (s ~ /INSERT INTO "production_data"/) k = "upsert ProductionRecord (INSERT ... ON CONFLICT)"
@@ -388,6 +406,17 @@ for n in $sizes; do
         echo "$tag what=pipe $res written=$got" >>"$results"
         res=$(timed "$tmp/extract.log" bash "$tmp/extract.sh")
         echo "$tag what=extract $res" >>"$results"
+        # 4c. the same pipe into the agent's own table (foreign key, indexes)
+        pg -d bench_canon -c "TRUNCATE production_data"
+        if [ "$r" = 1 ]; then   # its wells, for the foreign key (not timed)
+            pg -d bench_canon -c "TRUNCATE production_data, wells CASCADE"
+            BENCH_SYNC_TARGET_DSN="host=127.0.0.1 port=$pg_port user=postgres dbname=bench_canon" \
+                "$agent" --once --entity Well 2>"$tmp/canon.log" || { cat "$tmp/canon.log" >&2; die "bench_canon wells"; }
+        fi
+        res=$(timed "$tmp/pipe_canon.log" bash "$tmp/pipe_canon.sh")
+        got=$(pg_value -d bench_canon -c "SELECT count(*) FROM production_data")
+        [ "$got" = "$n" ] || fail "$tag pipe into the canonical table: $got rows, not $n"
+        echo "$tag what=pipe_canon $res written=$got" >>"$results"
 
         # 5. pgloader
         if [ "$has_pgloader" = 1 ]; then
@@ -491,6 +520,9 @@ fi
                    secs(n, "pipe"), rate(n, "pipe", n), mib(n, "pipe"), written(n, "pipe")
             printf "| 4b. extract alone: `mariadb --quick -B -N -e ... > /dev/null` | %s | %s | %s | - |\n",
                    secs(n, "extract"), rate(n, "extract", n), mib(n, "extract")
+            if (med(n, "pipe_canon", "wall") != "")
+                printf "| 4c. the same pipe into the agent'"'"'s own table (`production_data`: foreign key, two indexes) | %s | %s | %s (largest process) | %s |\n",
+                       secs(n, "pipe_canon"), rate(n, "pipe_canon", n), mib(n, "pipe_canon"), written(n, "pipe_canon")
             if (pgl != "")
                 printf "| 5. pgloader, the same table (production only) | %s | %s | %s | %s |\n", secs(n, "pgloader"),
                        rate(n, "pgloader", n), mib(n, "pgloader"), written(n, "pgloader")
@@ -498,6 +530,9 @@ fi
                 printf "| 5. pgloader | %s | - | - | - |\n", pgloader_note
             printf "\nFull sync: %s rows/s (%s production + %s wells in %.2f s, the whole `--once` process), " \
                    "%.2f of the pipe (%s rows/s)", commas(full_rate), commas(n), commas(wells), full, full_rate / (n / pipe), commas(n / pipe)
+            canon = med(n, "pipe_canon", "wall")
+            if (canon != "")
+                printf ", %.2f of the pipe into the same table (%s rows/s)", full_rate / (n / canon), commas(n / canon)
             printf "%s", pgl != "" ? sprintf(" and %.2f of pgloader (%s rows/s)", full_rate / (n / pgl), commas(n / pgl)) : "; pgloader not run"
             if (prod_rate)
                 printf ". ProductionRecord alone, by the agent'"'"'s log: %s rows/s, %.2f of the pipe", commas(prod_rate), prod_rate / (n / pipe)
@@ -505,14 +540,15 @@ fi
                 printf ". Well (%s rows) took %.2f s of the full sync, %.2f s of the re-sync and %.2f s of the 1%% re-sync (medians, the agent'"'"'s log)",
                        commas(wells), med(n, "full", "well_ms") / 1000, med(n, "resync", "well_ms") / 1000, med(n, "change", "well_ms") / 1000
             printf ".\n\n"
-            summary[s] = sprintf("| %s | %s/s | %.2f | %s | %.2f s | %.2f | %s | %.2f s | %s |", commas(n), commas(full_rate),
-                                 full_rate / (n / pipe), pgl != "" ? sprintf("%.2f", full_rate / (n / pgl)) : "not run",
+            summary[s] = sprintf("| %s | %s/s | %.2f | %s | %s | %.2f s | %.2f | %s | %.2f s | %s |", commas(n), commas(full_rate),
+                                 full_rate / (n / pipe), canon != "" ? sprintf("%.2f", full_rate / (n / canon)) : "-",
+                                 pgl != "" ? sprintf("%.2f", full_rate / (n / pgl)) : "not run",
                                  med(n, "resync", "wall"), med(n, "resync", "wall") / full, written(n, "resync"),
                                  med(n, "change", "wall"), mib(n, "full"))
         }
         print "### Summary\n"
-        print "| production rows | full sync rows/s | ÷ pipe | ÷ pgloader | re-sync (unchanged) | re-sync ÷ full | rows written on re-sync | re-sync, 1% changed | agent peak RSS |"
-        print "|---|---|---|---|---|---|---|---|---|"
+        print "| production rows | full sync rows/s | ÷ pipe | ÷ pipe into the same table | ÷ pgloader | re-sync (unchanged) | re-sync ÷ full | rows written on re-sync | re-sync, 1% changed | agent peak RSS |"
+        print "|---|---|---|---|---|---|---|---|---|---|"
         for (s = 1; s <= sizes; s++) print summary[s]
     }' "$results"
     echo
@@ -527,6 +563,8 @@ fi
     echo "runstat -n 1 -m -- $agent --once"
     echo "# 4. pipe (before it: TRUNCATE production in bench_pipe)"
     sed -e "s/-P $my_port/-P \$MY_PORT/" -e "s/-p $pg_port/-p \$PG_PORT/" "$tmp/pipe.sh" | grep -v pipefail
+    echo "# 4c. the pipe into the agent's table (before it: TRUNCATE production_data in bench_canon, made by agent --init, wells by agent --entity Well)"
+    sed -e "s/-P $my_port/-P \$MY_PORT/" -e "s/-p $pg_port/-p \$PG_PORT/" "$tmp/pipe_canon.sh" | grep -v pipefail
     echo "# 4b. extract alone"
     sed -e "s/-P $my_port/-P \$MY_PORT/" "$tmp/extract.sh"
     echo "# 5. pgloader (before it: TRUNCATE production in bench_pgloader)"

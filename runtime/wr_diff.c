@@ -37,6 +37,10 @@ struct wr_diff {
     char *last_key;             /* the previous source key, to notice disorder */
     size_t last_key_size;
     int64_t out_of_order;
+    /* WR_KEY_INTEGER: the keys as numbers, parsed once */
+    long long their_int, last_int;
+    bool is_their_int;          /* the current target key parsed */
+    bool has_last;              /* a source key came before */
 };
 
 /* ---- decimal text ------------------------------------------------------------ */
@@ -165,21 +169,16 @@ static bool parse_integer(const char *s, long long *out)
     return end != s && *end == '\0' && errno == 0;
 }
 
-/* a < b: -1, a = b: 0, a > b: 1; *ok false when a key does not parse */
-static int key_compare(wr_key_order order, const char *a, const char *b, bool *ok)
+/* Text keys (WR_KEY_BYTES, WR_KEY_UUID): a < b: -1, a = b: 0, a > b: 1. */
+static int text_key_compare(wr_key_order order, const char *a, const char *b)
 {
-    *ok = true;
-    int c;
-    if (order == WR_KEY_INTEGER) {
-        long long x, y;
-        if (!parse_integer(a, &x) || !parse_integer(b, &y)) {
-            *ok = false;
-            return 0;
-        }
-        return (x > y) - (x < y);
-    }
-    c = order == WR_KEY_UUID ? strcasecmp(a, b) : strcmp(a, b);
+    int c = order == WR_KEY_UUID ? strcasecmp(a, b) : strcmp(a, b);
     return (c > 0) - (c < 0);
+}
+
+static int int_compare(long long a, long long b)
+{
+    return (a > b) - (a < b);
 }
 
 /* ---- the target's rows ------------------------------------------------------------ */
@@ -264,6 +263,8 @@ static int advance(wr_diff *d, wr_err *err)
         d->fields[i] = unescape(p);
         p = tab ? tab + 1 : p;
     }
+    const char *key = d->fields[d->key_index];
+    d->is_their_int = d->e->key_order == WR_KEY_INTEGER && key && parse_integer(key, &d->their_int);
     d->has_row = true;
     return 0;
 }
@@ -333,19 +334,25 @@ int wr_diff_is_unchanged(wr_diff *d, const char *const *values, bool *same, wr_e
 {
     *same = false;
     const char *key = values[d->key_index];
-    bool ok;
-    key_compare(d->e->key_order, key ? key : "", key ? key : "", &ok);
-    if (!key || !ok)
+    bool is_int = d->e->key_order == WR_KEY_INTEGER;
+    long long mine = 0;
+    if (!key || (is_int && !parse_integer(key, &mine)))
         return 0;   /* a key the target cannot hold: staged, and refused there */
-    if (d->last_key && key_compare(d->e->key_order, key, d->last_key, &ok) <= 0)
+    if (d->has_last
+        && (is_int ? int_compare(mine, d->last_int) : text_key_compare(d->e->key_order, key, d->last_key)) <= 0)
         d->out_of_order++;
-    if (remember_key(d, key))
+    d->has_last = true;
+    if (is_int)
+        d->last_int = mine;
+    else if (remember_key(d, key))
         return wr_error(err, WR_ENOMEM, "out of memory");
     while (d->has_row) {
         const char *theirs = d->fields[d->key_index];
-        int c = theirs ? key_compare(d->e->key_order, theirs, key, &ok) : -1;
-        if (theirs && !ok)
-            c = -1;   /* not a key of this order: pass it */
+        int c;
+        if (is_int)
+            c = d->is_their_int ? int_compare(d->their_int, mine) : -1;   /* not a key of this order: pass it */
+        else
+            c = theirs ? text_key_compare(d->e->key_order, theirs, key) : -1;
         if (c > 0)
             break;
         if (c == 0) {

@@ -901,6 +901,85 @@ static void test_mysql_connect_exec(void)
     wr_conn_close(c);
 }
 
+/* The extract reads integers and dates as binary values and writes their
+ * text itself (runtime/wr_mysql_query.c): it must be the text MariaDB
+ * prints, at every edge. */
+typedef struct printed_rows {
+    char text[4][16][48];
+    int n_rows, n_cols;
+} printed_rows;
+
+static int keep_printed(void *ctx, const wr_row *row)
+{
+    printed_rows *p = ctx;
+    if (p->n_rows < 4) {
+        p->n_cols = row->n;
+        for (int i = 0; i < row->n && i < 16; i++)
+            snprintf(p->text[p->n_rows][i], sizeof p->text[0][0], "%s", row->values[i] ? row->values[i] : "(null)");
+        p->n_rows++;
+    }
+    return 0;
+}
+
+static void test_mysql_values_as_printed(void)
+{
+    const char *dsn = test_dsn("WR_TEST_MYSQL_DSN");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dsn);
+    wr_conn *c;
+    wr_err e;
+    CU_ASSERT_EQUAL_FATAL(wr_connect(&c, WR_MYSQL, dsn, "tenant t", &e), WR_OK);
+    MYSQL *m = wr_conn_mysql(c);
+    static const char *const setup[] = {
+        "SET SESSION sql_mode = ''",   /* zero dates, as a lenient client's table holds them */
+        "CREATE DATABASE IF NOT EXISTS wr_test_printed",
+        "DROP TABLE IF EXISTS wr_test_printed.v",
+        "CREATE TABLE wr_test_printed.v (k INT PRIMARY KEY, ti TINYINT, su SMALLINT UNSIGNED, mi MEDIUMINT, i INT, "
+        "bu BIGINT UNSIGNED, bn BIGINT, zf INT(5) ZEROFILL, y YEAR, d DATE, dt DATETIME, dt3 DATETIME(3), "
+        "dt6 DATETIME(6), ts TIMESTAMP(2) NULL, t TIME)",
+        "INSERT INTO wr_test_printed.v VALUES "
+        "(1, -128, 65535, -8388608, -2147483648, 18446744073709551615, -9223372036854775808, 42, 2024, '0000-00-00', "
+        "'0000-00-00 00:00:00', '9999-12-31 23:59:59.999', '2024-02-29 12:34:56.000001', '2038-01-19 03:14:07.99', "
+        "'-838:59:59'), "
+        "(2, 127, 0, 8388607, 2147483647, 0, 9223372036854775807, 0, 0, '9999-12-31', '1000-01-01 00:00:00', "
+        "'2024-01-01 00:00:00.000', '2024-01-01 00:00:00.100000', '1970-01-01 00:00:01.00', '00:00:00'), "
+        "(3, 0, 1, 0, -1, 1, -1, 99999, 1901, '2024-02-29', '2024-02-29 23:59:59', '2024-02-29 23:59:59.5', "
+        "'2024-02-29 23:59:59.999999', NULL, '12:00:00')",
+    };
+    for (size_t i = 0; i < sizeof setup / sizeof *setup; i++)
+        CU_ASSERT_EQUAL_FATAL(mysql_query(m, setup[i]), 0);
+    static const char *const columns[] = { "ti", "su", "mi", "i", "bu", "bn", "zf", "y", "d", "dt", "dt3", "dt6",
+                                           "ts", "t" };
+    enum { N_COLUMNS = sizeof columns / sizeof *columns };
+    /* the extract's way: a prepared statement */
+    static const wr_stmt stmt = { .name = "t.printed", .sql = "SELECT ti, su, mi, i, bu, bn, zf, y, d, dt, dt3, dt6, "
+                                                          "ts, t FROM wr_test_printed.v ORDER BY k" };
+    wr_stmts stmts = { .list = &stmt, .n = 1 };
+    wr_params p;
+    wr_params_init(&p, WR_MYSQL);
+    printed_rows got = { 0 };
+    CU_ASSERT_EQUAL_FATAL(wr_query(c, &stmts, 0, &p, keep_printed, &got, &e), WR_OK);
+    CU_ASSERT_EQUAL_FATAL(got.n_rows, 3);
+    CU_ASSERT_EQUAL_FATAL(got.n_cols, N_COLUMNS);
+    /* MariaDB's own text: the text protocol */
+    CU_ASSERT_EQUAL_FATAL(mysql_query(m, stmt.sql), 0);
+    MYSQL_RES *res = mysql_store_result(m);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(res);
+    MYSQL_ROW row;
+    for (int r = 0; (row = mysql_fetch_row(res)) != NULL && r < 3; r++) {
+        for (int i = 0; i < N_COLUMNS; i++) {
+            const char *want = row[i] ? row[i] : "(null)";
+            if (strcmp(got.text[r][i], want) != 0)
+                fprintf(stderr, "\n  row %d %s: extract gave '%s', MariaDB prints '%s'", r + 1, columns[i],
+                        got.text[r][i], want);
+            CU_ASSERT_STRING_EQUAL(got.text[r][i], want);
+        }
+    }
+    mysql_free_result(res);
+    wr_stmts_release(c, &stmts);
+    CU_ASSERT_EQUAL(mysql_query(m, "DROP DATABASE wr_test_printed"), 0);
+    wr_conn_close(c);
+}
+
 static void test_mysql_bad_login(void)
 {
     const char *dsn = test_dsn("WR_TEST_MYSQL_DSN");
@@ -1055,6 +1134,7 @@ int main(void)
         { "postgres lost and reconnect", test_pg_lost_and_reconnect },
         { "mysql connect and exec", test_mysql_connect_exec },
         { "mysql bad login", test_mysql_bad_login },
+        { "mysql values as printed", test_mysql_values_as_printed },
         { "mysql lost and reconnect", test_mysql_lost_and_reconnect },
         { "sqlserver closed port fails fast", test_tds_closed_port },
     };
