@@ -382,11 +382,10 @@ typedef struct wr_sync_entity {
      * dropped first and made again (validated) at the end.  A data error
      * rolls it all back, and the run goes on in batches. */
     const char *bulk_lock;      /* LOCK TABLE ... IN ACCESS EXCLUSIVE MODE */
-    const char *bulk_probe;     /* -> (the table is empty, now()) */
-    const char *const *bulk_prepare;
+    const char *bulk_probe;     /* -> whether the table is empty */
+    const char *const *bulk_prepare;   /* drops; the auto-updated column defaults to now() */
     size_t n_bulk_prepare;
-    const char *bulk_copy;      /* COPY table (column_names[, auto column]) FROM STDIN */
-    bool is_bulk_now_appended;  /* the auto-updated column gets bulk_probe's now() */
+    const char *bulk_copy;      /* COPY table (column_names) FROM STDIN */
     const char *const *bulk_finish;
     size_t n_bulk_finish;
 } wr_sync_entity;

@@ -165,8 +165,6 @@ typedef struct run {
     int64_t n_equal, n_differ;     /* rows the comparison skipped, and staged */
     char since[WR_TIMESTAMP_TEXT_SIZE];   /* a window's start, for the diff ("" none) */
     bool is_bulk;                  /* the initial load of an empty table is in flight */
-    char *bulk_now;                /* its now(), for the auto-updated column */
-    const char **bulk_values;      /* out, then bulk_now */
     char sqlstate[WR_SQLSTATE_SIZE];   /* of the initial load's failure */
 } run;
 
@@ -489,11 +487,7 @@ static int take_row(run *r, const wr_row *row)
     }
     if (!r->copy && (rc = open_copy(r)))
         return rc;
-    if (!r->is_bulk)
-        return wr_copy_row(r->copy, r->out, e->n_columns, r->err);
-    memcpy(r->bulk_values, r->out, (size_t)e->n_columns * sizeof *r->out);
-    r->bulk_values[e->n_columns] = r->bulk_now;
-    return wr_copy_row(r->copy, r->bulk_values, e->n_columns + (e->is_bulk_now_appended ? 1 : 0), r->err);
+    return wr_copy_row(r->copy, r->out, e->n_columns, r->err);
 }
 
 static bool is_stop_requested(const run *r)
@@ -505,10 +499,8 @@ static bool is_stop_requested(const run *r)
 
 static int read_probe(void *ctx, const wr_row *row)
 {
-    run *r = ctx;
-    bool is_empty = row->n >= 2 && row->values[0] && strcmp(row->values[0], "t") == 0;
-    if (is_empty && row->values[1] && !(r->bulk_now = strdup(row->values[1])))
-        return -1;
+    bool *is_empty = ctx;
+    *is_empty = row->n >= 1 && row->values[0] && strcmp(row->values[0], "t") == 0;
     return 1;
 }
 
@@ -525,23 +517,21 @@ static int start_bulk(run *r, bool *started)
     r->is_open = true;
     /* the lock only once the table looks empty: a re-sync of a table with
      * rows never waits for (or blocks) its readers */
-    rc = wr_target_run(r->target, "bulk_probe", e->bulk_probe, 0, NULL, read_probe, r, NULL, NULL, r->err);
-    if (!rc && r->bulk_now) {
-        free(r->bulk_now);
-        r->bulk_now = NULL;
+    bool is_empty = false;
+    rc = wr_target_run(r->target, "bulk_probe", e->bulk_probe, 0, NULL, read_probe, &is_empty, NULL, NULL, r->err);
+    if (!rc && is_empty) {
         rc = wr_target_run(r->target, "bulk_lock", e->bulk_lock, 0, NULL, NULL, NULL, NULL, NULL, r->err);
         if (!rc)   /* again, under the lock */
-            rc = wr_target_run(r->target, "bulk_probe", e->bulk_probe, 0, NULL, read_probe, r, NULL, NULL, r->err);
+            rc = wr_target_run(r->target, "bulk_probe", e->bulk_probe, 0, NULL, read_probe, &is_empty, NULL, NULL,
+                               r->err);
     }
-    if (!rc && !r->bulk_now) {
+    if (!rc && !is_empty) {
         rollback(r);
         r->is_open = false;
         return 0;
     }
     for (size_t i = 0; !rc && i < e->n_bulk_prepare; i++)
         rc = wr_target_run(r->target, "bulk_prepare", e->bulk_prepare[i], 0, NULL, NULL, NULL, NULL, NULL, r->err);
-    if (!rc && !(r->bulk_values = calloc((size_t)e->n_columns + 1, sizeof *r->bulk_values)))
-        rc = wr_error(r->err, WR_ENOMEM, "out of memory");
     if (rc)
         return rc;   /* the caller rolls back */
     r->is_bulk = true;
@@ -962,8 +952,6 @@ int wr_sync_entity_run(wr_sync_env *env, const wr_sync_entity *e, wr_entity_slot
     free(r.batch_wm);
     free(r.wm);
     free(r.param_text);
-    free(r.bulk_now);
-    free(r.bulk_values);
     free(r.out);
     wr_arena_free(r.row_mem);
     wr_arena_free(r.batch_mem);

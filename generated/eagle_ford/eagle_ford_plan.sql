@@ -169,31 +169,37 @@ BEGIN;
 -- [target postgres] nobody else reads or writes the table meanwhile
 LOCK TABLE "wells" IN ACCESS EXCLUSIVE MODE;
 
--- [target postgres] is it empty? (and the time for the auto-updated column)
-SELECT NOT EXISTS (SELECT 1 FROM "wells"), now();
+-- [target postgres] is it empty?
+SELECT NOT EXISTS (SELECT 1 FROM "wells");
 
--- [target postgres] drop a foreign key or a plain index for the load
+-- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
+ALTER TABLE "wells" ALTER COLUMN "updated_at" SET DEFAULT now();
+
+-- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
 DROP INDEX IF EXISTS "wells_status_idx";
 
--- [target postgres] drop a foreign key or a plain index for the load
+-- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
 DROP INDEX IF EXISTS "wells_lease_idx";
 
--- [target postgres] drop a foreign key or a plain index for the load
+-- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
 DROP INDEX IF EXISTS "wells_created_at_idx";
 
 -- [target postgres] per batch: the transformed rows, straight into the table
-COPY "wells" ("id", "name", "api_number", "latitude", "longitude", "status", "lease", "created_at", "updated_at") FROM STDIN;
+COPY "wells" ("id", "name", "api_number", "latitude", "longitude", "status", "lease", "created_at") FROM STDIN;
 
 -- [target postgres] per batch: each rejected row, with its reason and raw values
 INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1;
 
--- [target postgres] build the index or add (and so validate) the foreign key again
+-- [target postgres] after it: the column's default, the index or the foreign key (validated) again
+ALTER TABLE "wells" ALTER COLUMN "updated_at" DROP DEFAULT;
+
+-- [target postgres] after it: the column's default, the index or the foreign key (validated) again
 CREATE INDEX IF NOT EXISTS "wells_status_idx" ON "wells" ("status");
 
--- [target postgres] build the index or add (and so validate) the foreign key again
+-- [target postgres] after it: the column's default, the index or the foreign key (validated) again
 CREATE INDEX IF NOT EXISTS "wells_lease_idx" ON "wells" ("lease");
 
--- [target postgres] build the index or add (and so validate) the foreign key again
+-- [target postgres] after it: the column's default, the index or the foreign key (validated) again
 CREATE INDEX IF NOT EXISTS "wells_created_at_idx" ON "wells" ("created_at");
 
 -- [target postgres] the sync state
@@ -277,31 +283,37 @@ BEGIN;
 -- [target postgres] nobody else reads or writes the table meanwhile
 LOCK TABLE "production_data" IN ACCESS EXCLUSIVE MODE;
 
--- [target postgres] is it empty? (and the time for the auto-updated column)
-SELECT NOT EXISTS (SELECT 1 FROM "production_data"), now();
+-- [target postgres] is it empty?
+SELECT NOT EXISTS (SELECT 1 FROM "production_data");
 
--- [target postgres] drop a foreign key or a plain index for the load
+-- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
+ALTER TABLE "production_data" ALTER COLUMN "updated_at" SET DEFAULT now();
+
+-- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
 DROP INDEX IF EXISTS "production_data_well_id_idx";
 
--- [target postgres] drop a foreign key or a plain index for the load
+-- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
 DROP INDEX IF EXISTS "production_data_date_idx";
 
--- [target postgres] drop a foreign key or a plain index for the load
+-- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
 ALTER TABLE "production_data" DROP CONSTRAINT IF EXISTS "production_data_well_id_fkey";
 
 -- [target postgres] per batch: the transformed rows, straight into the table
-COPY "production_data" ("id", "well_id", "date", "oil", "gas", "water", "updated_at") FROM STDIN;
+COPY "production_data" ("id", "well_id", "date", "oil", "gas", "water") FROM STDIN;
 
 -- [target postgres] per batch: each rejected row, with its reason and raw values
 INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1;
 
--- [target postgres] build the index or add (and so validate) the foreign key again
+-- [target postgres] after it: the column's default, the index or the foreign key (validated) again
+ALTER TABLE "production_data" ALTER COLUMN "updated_at" DROP DEFAULT;
+
+-- [target postgres] after it: the column's default, the index or the foreign key (validated) again
 CREATE INDEX IF NOT EXISTS "production_data_well_id_idx" ON "production_data" ("well_id");
 
--- [target postgres] build the index or add (and so validate) the foreign key again
+-- [target postgres] after it: the column's default, the index or the foreign key (validated) again
 CREATE INDEX IF NOT EXISTS "production_data_date_idx" ON "production_data" ("date");
 
--- [target postgres] build the index or add (and so validate) the foreign key again
+-- [target postgres] after it: the column's default, the index or the foreign key (validated) again
 ALTER TABLE "production_data" ADD CONSTRAINT "production_data_well_id_fkey" FOREIGN KEY ("well_id") REFERENCES "wells" ("id");
 
 -- [target postgres] the sync state

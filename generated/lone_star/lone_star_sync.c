@@ -145,15 +145,20 @@ static const wr_compare well_compare[] = {
     WR_CMP_TIMESTAMP, /* created_at */
 };
 
-/* an initial load: before it, the table's foreign keys and plain indexes go */
+/* an initial load: before it, the auto-updated column defaults to now()
+ * and the table's foreign keys and plain indexes go */
 static const char *const well_bulk_prepare[] = {
+    "ALTER TABLE \"wells\" ALTER COLUMN \"updated_at\""
+           " SET DEFAULT now()",
     "DROP INDEX IF EXISTS \"wells_status_idx\"",
     "DROP INDEX IF EXISTS \"wells_lease_idx\"",
     "DROP INDEX IF EXISTS \"wells_created_at_idx\"",
 };
 
-/* after it: the indexes are built and the keys added (validated) again */
+/* after it: the column's default, the indexes and the foreign keys
+ * (validated) again */
 static const char *const well_bulk_finish[] = {
+    "ALTER TABLE \"wells\" ALTER COLUMN \"updated_at\" DROP DEFAULT",
     "CREATE INDEX IF NOT EXISTS \"wells_status_idx\" ON \"wells\" (\"status\")",
     "CREATE INDEX IF NOT EXISTS \"wells_lease_idx\" ON \"wells\" (\"lease\")",
     "CREATE INDEX IF NOT EXISTS \"wells_created_at_idx\" ON \"wells\" (\"created_at\")",
@@ -251,15 +256,20 @@ static const wr_compare production_record_compare[] = {
     WR_CMP_NUMBER, /* water */
 };
 
-/* an initial load: before it, the table's foreign keys and plain indexes go */
+/* an initial load: before it, the auto-updated column defaults to now()
+ * and the table's foreign keys and plain indexes go */
 static const char *const production_record_bulk_prepare[] = {
+    "ALTER TABLE \"production_data\" ALTER COLUMN \"updated_at\""
+           " SET DEFAULT now()",
     "DROP INDEX IF EXISTS \"production_data_well_id_idx\"",
     "DROP INDEX IF EXISTS \"production_data_date_idx\"",
     "ALTER TABLE \"production_data\" DROP CONSTRAINT IF EXISTS \"production_data_well_id_fkey\"",
 };
 
-/* after it: the indexes are built and the keys added (validated) again */
+/* after it: the column's default, the indexes and the foreign keys
+ * (validated) again */
 static const char *const production_record_bulk_finish[] = {
+    "ALTER TABLE \"production_data\" ALTER COLUMN \"updated_at\" DROP DEFAULT",
     "CREATE INDEX IF NOT EXISTS \"production_data_well_id_idx\" ON \"production_data\" (\"well_id\")",
     "CREATE INDEX IF NOT EXISTS \"production_data_date_idx\" ON \"production_data\" (\"date\")",
     "ALTER TABLE \"production_data\" ADD CONSTRAINT \"production_data_well_id_fkey\" FOREIGN KEY (\"well_id\") REFERENCES \"wells\" (\"id\")",
@@ -418,16 +428,21 @@ static const wr_compare equipment_compare[] = {
     WR_CMP_TEXT, /* status */
 };
 
-/* an initial load: before it, the table's foreign keys and plain indexes go */
+/* an initial load: before it, the auto-updated column defaults to now()
+ * and the table's foreign keys and plain indexes go */
 static const char *const equipment_bulk_prepare[] = {
+    "ALTER TABLE \"equipment\" ALTER COLUMN \"updated_at\""
+           " SET DEFAULT now()",
     "DROP INDEX IF EXISTS \"equipment_well_id_idx\"",
     "DROP INDEX IF EXISTS \"equipment_type_idx\"",
     "DROP INDEX IF EXISTS \"equipment_status_idx\"",
     "ALTER TABLE \"equipment\" DROP CONSTRAINT IF EXISTS \"equipment_well_id_fkey\"",
 };
 
-/* after it: the indexes are built and the keys added (validated) again */
+/* after it: the column's default, the indexes and the foreign keys
+ * (validated) again */
 static const char *const equipment_bulk_finish[] = {
+    "ALTER TABLE \"equipment\" ALTER COLUMN \"updated_at\" DROP DEFAULT",
     "CREATE INDEX IF NOT EXISTS \"equipment_well_id_idx\" ON \"equipment\" (\"well_id\")",
     "CREATE INDEX IF NOT EXISTS \"equipment_type_idx\" ON \"equipment\" (\"type\")",
     "CREATE INDEX IF NOT EXISTS \"equipment_status_idx\" ON \"equipment\" (\"status\")",
@@ -464,9 +479,8 @@ static const wr_sync_entity entities[] = {
         .key_order = WR_KEY_UUID,
         .compare = well_compare,
         .bulk_lock = "LOCK TABLE \"wells\" IN ACCESS EXCLUSIVE MODE",
-        .bulk_probe = "SELECT NOT EXISTS (SELECT 1 FROM \"wells\"), now()",
-        .bulk_copy = "COPY \"wells\" (\"id\", \"name\", \"api_number\", \"latitude\", \"longitude\", \"status\", \"lease\", \"created_at\", \"updated_at\") FROM STDIN",
-        .is_bulk_now_appended = true,
+        .bulk_probe = "SELECT NOT EXISTS (SELECT 1 FROM \"wells\")",
+        .bulk_copy = "COPY \"wells\" (\"id\", \"name\", \"api_number\", \"latitude\", \"longitude\", \"status\", \"lease\", \"created_at\") FROM STDIN",
         .bulk_prepare = well_bulk_prepare,
         .n_bulk_prepare = sizeof well_bulk_prepare / sizeof *well_bulk_prepare,
         .bulk_finish = well_bulk_finish,
@@ -503,9 +517,8 @@ static const wr_sync_entity entities[] = {
         .key_order = WR_KEY_INTEGER,
         .compare = production_record_compare,
         .bulk_lock = "LOCK TABLE \"production_data\" IN ACCESS EXCLUSIVE MODE",
-        .bulk_probe = "SELECT NOT EXISTS (SELECT 1 FROM \"production_data\"), now()",
-        .bulk_copy = "COPY \"production_data\" (\"id\", \"well_id\", \"date\", \"oil\", \"gas\", \"water\", \"updated_at\") FROM STDIN",
-        .is_bulk_now_appended = true,
+        .bulk_probe = "SELECT NOT EXISTS (SELECT 1 FROM \"production_data\")",
+        .bulk_copy = "COPY \"production_data\" (\"id\", \"well_id\", \"date\", \"oil\", \"gas\", \"water\") FROM STDIN",
         .bulk_prepare = production_record_bulk_prepare,
         .n_bulk_prepare = sizeof production_record_bulk_prepare / sizeof *production_record_bulk_prepare,
         .bulk_finish = production_record_bulk_finish,
@@ -538,9 +551,8 @@ static const wr_sync_entity entities[] = {
         .key_order = WR_KEY_UUID,
         .compare = equipment_compare,
         .bulk_lock = "LOCK TABLE \"equipment\" IN ACCESS EXCLUSIVE MODE",
-        .bulk_probe = "SELECT NOT EXISTS (SELECT 1 FROM \"equipment\"), now()",
-        .bulk_copy = "COPY \"equipment\" (\"id\", \"well_id\", \"type\", \"manufacturer\", \"model\", \"serial_number\", \"installed_at\", \"status\", \"updated_at\") FROM STDIN",
-        .is_bulk_now_appended = true,
+        .bulk_probe = "SELECT NOT EXISTS (SELECT 1 FROM \"equipment\")",
+        .bulk_copy = "COPY \"equipment\" (\"id\", \"well_id\", \"type\", \"manufacturer\", \"model\", \"serial_number\", \"installed_at\", \"status\") FROM STDIN",
         .bulk_prepare = equipment_bulk_prepare,
         .n_bulk_prepare = sizeof equipment_bulk_prepare / sizeof *equipment_bulk_prepare,
         .bulk_finish = equipment_bulk_finish,

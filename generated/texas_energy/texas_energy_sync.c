@@ -145,15 +145,20 @@ static const wr_compare well_compare[] = {
     WR_CMP_TIMESTAMP, /* created_at */
 };
 
-/* an initial load: before it, the table's foreign keys and plain indexes go */
+/* an initial load: before it, the auto-updated column defaults to now()
+ * and the table's foreign keys and plain indexes go */
 static const char *const well_bulk_prepare[] = {
+    "ALTER TABLE \"wells\" ALTER COLUMN \"updated_at\""
+           " SET DEFAULT now()",
     "DROP INDEX IF EXISTS \"wells_status_idx\"",
     "DROP INDEX IF EXISTS \"wells_lease_idx\"",
     "DROP INDEX IF EXISTS \"wells_created_at_idx\"",
 };
 
-/* after it: the indexes are built and the keys added (validated) again */
+/* after it: the column's default, the indexes and the foreign keys
+ * (validated) again */
 static const char *const well_bulk_finish[] = {
+    "ALTER TABLE \"wells\" ALTER COLUMN \"updated_at\" DROP DEFAULT",
     "CREATE INDEX IF NOT EXISTS \"wells_status_idx\" ON \"wells\" (\"status\")",
     "CREATE INDEX IF NOT EXISTS \"wells_lease_idx\" ON \"wells\" (\"lease\")",
     "CREATE INDEX IF NOT EXISTS \"wells_created_at_idx\" ON \"wells\" (\"created_at\")",
@@ -244,15 +249,20 @@ static const wr_compare production_record_compare[] = {
     WR_CMP_NUMBER, /* water */
 };
 
-/* an initial load: before it, the table's foreign keys and plain indexes go */
+/* an initial load: before it, the auto-updated column defaults to now()
+ * and the table's foreign keys and plain indexes go */
 static const char *const production_record_bulk_prepare[] = {
+    "ALTER TABLE \"production_data\" ALTER COLUMN \"updated_at\""
+           " SET DEFAULT now()",
     "DROP INDEX IF EXISTS \"production_data_well_id_idx\"",
     "DROP INDEX IF EXISTS \"production_data_date_idx\"",
     "ALTER TABLE \"production_data\" DROP CONSTRAINT IF EXISTS \"production_data_well_id_fkey\"",
 };
 
-/* after it: the indexes are built and the keys added (validated) again */
+/* after it: the column's default, the indexes and the foreign keys
+ * (validated) again */
 static const char *const production_record_bulk_finish[] = {
+    "ALTER TABLE \"production_data\" ALTER COLUMN \"updated_at\" DROP DEFAULT",
     "CREATE INDEX IF NOT EXISTS \"production_data_well_id_idx\" ON \"production_data\" (\"well_id\")",
     "CREATE INDEX IF NOT EXISTS \"production_data_date_idx\" ON \"production_data\" (\"date\")",
     "ALTER TABLE \"production_data\" ADD CONSTRAINT \"production_data_well_id_fkey\" FOREIGN KEY (\"well_id\") REFERENCES \"wells\" (\"id\")",
@@ -399,16 +409,21 @@ static const char *const equipment_checks[] = {
            " DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1",
 };
 
-/* an initial load: before it, the table's foreign keys and plain indexes go */
+/* an initial load: before it, the auto-updated column defaults to now()
+ * and the table's foreign keys and plain indexes go */
 static const char *const equipment_bulk_prepare[] = {
+    "ALTER TABLE \"equipment\" ALTER COLUMN \"updated_at\""
+           " SET DEFAULT now()",
     "DROP INDEX IF EXISTS \"equipment_well_id_idx\"",
     "DROP INDEX IF EXISTS \"equipment_type_idx\"",
     "DROP INDEX IF EXISTS \"equipment_status_idx\"",
     "ALTER TABLE \"equipment\" DROP CONSTRAINT IF EXISTS \"equipment_well_id_fkey\"",
 };
 
-/* after it: the indexes are built and the keys added (validated) again */
+/* after it: the column's default, the indexes and the foreign keys
+ * (validated) again */
 static const char *const equipment_bulk_finish[] = {
+    "ALTER TABLE \"equipment\" ALTER COLUMN \"updated_at\" DROP DEFAULT",
     "CREATE INDEX IF NOT EXISTS \"equipment_well_id_idx\" ON \"equipment\" (\"well_id\")",
     "CREATE INDEX IF NOT EXISTS \"equipment_type_idx\" ON \"equipment\" (\"type\")",
     "CREATE INDEX IF NOT EXISTS \"equipment_status_idx\" ON \"equipment\" (\"status\")",
@@ -445,9 +460,8 @@ static const wr_sync_entity entities[] = {
         .key_order = WR_KEY_UUID,
         .compare = well_compare,
         .bulk_lock = "LOCK TABLE \"wells\" IN ACCESS EXCLUSIVE MODE",
-        .bulk_probe = "SELECT NOT EXISTS (SELECT 1 FROM \"wells\"), now()",
-        .bulk_copy = "COPY \"wells\" (\"id\", \"name\", \"api_number\", \"latitude\", \"longitude\", \"status\", \"lease\", \"created_at\", \"updated_at\") FROM STDIN",
-        .is_bulk_now_appended = true,
+        .bulk_probe = "SELECT NOT EXISTS (SELECT 1 FROM \"wells\")",
+        .bulk_copy = "COPY \"wells\" (\"id\", \"name\", \"api_number\", \"latitude\", \"longitude\", \"status\", \"lease\", \"created_at\") FROM STDIN",
         .bulk_prepare = well_bulk_prepare,
         .n_bulk_prepare = sizeof well_bulk_prepare / sizeof *well_bulk_prepare,
         .bulk_finish = well_bulk_finish,
@@ -484,9 +498,8 @@ static const wr_sync_entity entities[] = {
         .key_order = WR_KEY_INTEGER,
         .compare = production_record_compare,
         .bulk_lock = "LOCK TABLE \"production_data\" IN ACCESS EXCLUSIVE MODE",
-        .bulk_probe = "SELECT NOT EXISTS (SELECT 1 FROM \"production_data\"), now()",
-        .bulk_copy = "COPY \"production_data\" (\"id\", \"well_id\", \"date\", \"oil\", \"gas\", \"water\", \"updated_at\") FROM STDIN",
-        .is_bulk_now_appended = true,
+        .bulk_probe = "SELECT NOT EXISTS (SELECT 1 FROM \"production_data\")",
+        .bulk_copy = "COPY \"production_data\" (\"id\", \"well_id\", \"date\", \"oil\", \"gas\", \"water\") FROM STDIN",
         .bulk_prepare = production_record_bulk_prepare,
         .n_bulk_prepare = sizeof production_record_bulk_prepare / sizeof *production_record_bulk_prepare,
         .bulk_finish = production_record_bulk_finish,
@@ -515,9 +528,8 @@ static const wr_sync_entity entities[] = {
         .stage_copy = "COPY \"_wos_stage_equipment\" (\"id\", \"well_id\", \"type\", \"manufacturer\", \"model\", \"serial_number\", \"installed_at\", \"status\") FROM STDIN",
         .upsert = "INSERT INTO \"equipment\" (\"id\", \"well_id\", \"type\", \"manufacturer\", \"model\", \"serial_number\", \"installed_at\", \"status\", \"updated_at\") SELECT DISTINCT ON (\"id\") \"id\", \"well_id\", \"type\", \"manufacturer\", \"model\", \"serial_number\", \"installed_at\", \"status\", now() FROM \"_wos_stage_equipment\" ORDER BY \"id\", _wos_seq DESC ON CONFLICT (\"id\") DO UPDATE SET \"well_id\" = EXCLUDED.\"well_id\", \"type\" = EXCLUDED.\"type\", \"manufacturer\" = EXCLUDED.\"manufacturer\", \"model\" = EXCLUDED.\"model\", \"serial_number\" = EXCLUDED.\"serial_number\", \"installed_at\" = EXCLUDED.\"installed_at\", \"status\" = EXCLUDED.\"status\", \"updated_at\" = now() WHERE (\"equipment\".\"well_id\", \"equipment\".\"type\", \"equipment\".\"manufacturer\", \"equipment\".\"model\", \"equipment\".\"serial_number\", \"equipment\".\"installed_at\", \"equipment\".\"status\") IS DISTINCT FROM (EXCLUDED.\"well_id\", EXCLUDED.\"type\", EXCLUDED.\"manufacturer\", EXCLUDED.\"model\", EXCLUDED.\"serial_number\", EXCLUDED.\"installed_at\", EXCLUDED.\"status\")",
         .bulk_lock = "LOCK TABLE \"equipment\" IN ACCESS EXCLUSIVE MODE",
-        .bulk_probe = "SELECT NOT EXISTS (SELECT 1 FROM \"equipment\"), now()",
-        .bulk_copy = "COPY \"equipment\" (\"id\", \"well_id\", \"type\", \"manufacturer\", \"model\", \"serial_number\", \"installed_at\", \"status\", \"updated_at\") FROM STDIN",
-        .is_bulk_now_appended = true,
+        .bulk_probe = "SELECT NOT EXISTS (SELECT 1 FROM \"equipment\")",
+        .bulk_copy = "COPY \"equipment\" (\"id\", \"well_id\", \"type\", \"manufacturer\", \"model\", \"serial_number\", \"installed_at\", \"status\") FROM STDIN",
         .bulk_prepare = equipment_bulk_prepare,
         .n_bulk_prepare = sizeof equipment_bulk_prepare / sizeof *equipment_bulk_prepare,
         .bulk_finish = equipment_bulk_finish,

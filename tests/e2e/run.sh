@@ -434,9 +434,11 @@ same eagle_after_kill9
 # foreign key in place; SIGTERM commits what was loaded; the next run ends
 # with exactly the source's rows either way.
 pg eagle_big "TRUNCATE production_data; DELETE FROM wellos_sync_state WHERE entity = 'ProductionRecord'"
-shape() {   # the table's indexes and constraints
+shape() {   # the table's indexes, constraints and column defaults
     pg eagle_big "SELECT (SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'production_data')
-                  || ' ' || (SELECT string_agg(conname, ',' ORDER BY conname) FROM pg_constraint WHERE conrelid = 'production_data'::regclass)"
+                  || ' ' || (SELECT string_agg(conname, ',' ORDER BY conname) FROM pg_constraint WHERE conrelid = 'production_data'::regclass)
+                  || ' defaults:' || (SELECT coalesce(string_agg(column_name || '=' || column_default, ',' ORDER BY column_name), 'none')
+                                      FROM information_schema.columns WHERE table_name = 'production_data' AND column_default IS NOT NULL)"
 }
 shape_before=$(shape)
 bulk_copying() { [ "$(pg postgres "SELECT count(*) FROM pg_stat_activity WHERE datname = 'eagle_big' AND query LIKE 'COPY \"production_data\"%'")" != 0 ]; }
@@ -468,6 +470,9 @@ last=bulk_load; big run bulk_load "$eagle" --once --entity ProductionRecord --ba
 check eagle_bulk_load_exits_0_in_one_pass "exit $rc, written $(state eagle_big ProductionRecord rows_written)" \
     test "$rc/$(state eagle_big ProductionRecord rows_written)/$(grep -c 'initial load was rolled back' "$out/bulk_load.err")" = "0/$N_BIG/0"
 check eagle_bulk_load_makes_indexes_and_keys_again "$(shape)" test "$(shape)" = "$shape_before"
+check eagle_bulk_load_sets_updated_at "$(pg eagle_big "SELECT count(*) FILTER (WHERE updated_at IS NULL) || ' NULL, ' || count(DISTINCT updated_at) || ' distinct'
+                                                       FROM production_data")" \
+    test "$(pg eagle_big "SELECT count(*) FILTER (WHERE updated_at IS NULL) || ' ' || count(DISTINCT updated_at) FROM production_data")" = "0 1"
 check eagle_bulk_load_watermark_is_the_last_row "$(state eagle_big ProductionRecord watermark)" \
     test "$(state eagle_big ProductionRecord "watermark::timestamptz") " = "$(pg eagle_big "SELECT (timestamptz '2025-01-01 00:00:00+00' + max(id) * interval '1 second') FROM production_data") "
 exp_eagle_production eagle_big >"$out/eagle_after_bulk.expected"; act_production eagle_big >"$out/eagle_after_bulk.actual"
