@@ -487,6 +487,16 @@ static void build_diff(sync_gen *g, entity_sql *s, const char *table, const char
                                    wm_sql_quote(a, td, e->key->name), collate);
 }
 
+/* Whether a foreign key of the model points at e's key. */
+static bool is_referenced(const wm_model *m, const wm_entity *e)
+{
+    for (size_t i = 0; i < m->n_entities; i++)
+        for (size_t k = 0; k < m->entities[i]->n_fields; k++)
+            if (m->entities[i]->fields[k]->references == e)
+                return true;
+    return false;
+}
+
 /* The initial load of an empty table: its foreign keys and plain indexes
  * are dropped, the rows copied in, then the indexes built and the keys
  * added (and so validated) in one pass each, all in one transaction. */
@@ -498,8 +508,19 @@ static void build_bulk(sync_gen *g, entity_sql *s, const char *table, const char
     s->bulk_lock = wm_arena_printf(a, "LOCK TABLE %s IN ACCESS EXCLUSIVE MODE", table);
     s->bulk_probe = wm_arena_printf(a, "SELECT NOT EXISTS (SELECT 1 FROM %s)", table);
     s->bulk_copy = wm_arena_printf(a, "COPY %s (%s) FROM STDIN", table, cols);
-    s->bulk_prepare = wm_arena_alloc(a, (2 * e->n_fields + 2) * sizeof *s->bulk_prepare);
-    s->bulk_finish = wm_arena_alloc(a, (2 * e->n_fields + 2) * sizeof *s->bulk_finish);
+    s->bulk_prepare = wm_arena_alloc(a, (2 * e->n_fields + 4) * sizeof *s->bulk_prepare);
+    s->bulk_finish = wm_arena_alloc(a, (2 * e->n_fields + 4) * sizeof *s->bulk_finish);
+    /* index builds sort in memory when they can (never less than the server's own setting) */
+    s->bulk_prepare[s->n_bulk_prepare++] =
+        "SELECT set_config('maintenance_work_mem', greatest(pg_size_bytes(current_setting('maintenance_work_mem')), "
+        "pg_size_bytes('256MB')) / 1024 || 'kB', true)";
+    if (!is_referenced(g->cx->model, e)) {
+        /* no foreign key points at the key: it too is built once, after */
+        const char *pk = wm_sql_quote(a, td, wm_ddl_object_name(a, e->table, e->key->name, "pkey"));
+        s->bulk_prepare[s->n_bulk_prepare++] = wm_arena_printf(a, "ALTER TABLE %s DROP CONSTRAINT %s", table, pk);
+        s->bulk_finish[s->n_bulk_finish++] = wm_arena_printf(a, "ALTER TABLE %s ADD CONSTRAINT %s PRIMARY KEY (%s)",
+                                                             table, pk, wm_sql_quote(a, td, e->key->name));
+    }
     if (e->auto_updated) {
         /* the upsert's now() as the column's default for the load: the
          * server then parses no timestamp per row (a third of a COPY) */

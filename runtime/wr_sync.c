@@ -532,6 +532,14 @@ static int start_bulk(run *r, bool *started)
     }
     for (size_t i = 0; !rc && i < e->n_bulk_prepare; i++)
         rc = wr_target_run(r->target, "bulk_prepare", e->bulk_prepare[i], 0, NULL, NULL, NULL, NULL, NULL, r->err);
+    if (rc && !wr_conn_is_lost(r->target)) {
+        /* say, an object of someone else's depends on the key: batches */
+        wr_log_message(r->env->log, WR_LOG_WARN, "initial-load", e->entity,
+                       "the table cannot be prepared for an initial load, so it loads in batches: %s", r->err->message);
+        rollback(r);
+        r->is_open = false;
+        return 0;
+    }
     if (rc)
         return rc;   /* the caller rolls back */
     r->is_bulk = true;

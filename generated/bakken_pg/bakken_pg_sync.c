@@ -149,6 +149,9 @@ static const wr_compare well_compare[] = {
 /* an initial load: before it, the auto-updated column defaults to now()
  * and the table's foreign keys and plain indexes go */
 static const char *const well_bulk_prepare[] = {
+    "SELECT set_config('maintenance_work_mem', "
+           "greatest(pg_size_bytes(current_setting('maintenance_work_mem')), "
+           "pg_size_bytes('256MB')) / 1024 || 'kB', true)",
     "ALTER TABLE \"wells\" ALTER COLUMN \"updated_at\""
            " SET DEFAULT now()",
     "DROP INDEX IF EXISTS \"wells_status_idx\"",
@@ -240,6 +243,10 @@ static const char *const production_record_checks[] = {
 /* an initial load: before it, the auto-updated column defaults to now()
  * and the table's foreign keys and plain indexes go */
 static const char *const production_record_bulk_prepare[] = {
+    "SELECT set_config('maintenance_work_mem', "
+           "greatest(pg_size_bytes(current_setting('maintenance_work_mem')), "
+           "pg_size_bytes('256MB')) / 1024 || 'kB', true)",
+    "ALTER TABLE \"production_data\" DROP CONSTRAINT \"production_data_id_pkey\"",
     "ALTER TABLE \"production_data\" ALTER COLUMN \"updated_at\""
            " SET DEFAULT now()",
     "DROP INDEX IF EXISTS \"production_data_well_id_idx\"",
@@ -250,6 +257,7 @@ static const char *const production_record_bulk_prepare[] = {
 /* after it: the column's default, the indexes and the foreign keys
  * (validated) again */
 static const char *const production_record_bulk_finish[] = {
+    "ALTER TABLE \"production_data\" ADD CONSTRAINT \"production_data_id_pkey\" PRIMARY KEY (\"id\")",
     "ALTER TABLE \"production_data\" ALTER COLUMN \"updated_at\" DROP DEFAULT",
     "CREATE INDEX IF NOT EXISTS \"production_data_well_id_idx\" ON \"production_data\" (\"well_id\")",
     "CREATE INDEX IF NOT EXISTS \"production_data_date_idx\" ON \"production_data\" (\"date\")",

@@ -173,6 +173,9 @@ LOCK TABLE "wells" IN ACCESS EXCLUSIVE MODE;
 SELECT NOT EXISTS (SELECT 1 FROM "wells");
 
 -- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
+SELECT set_config('maintenance_work_mem', greatest(pg_size_bytes(current_setting('maintenance_work_mem')), pg_size_bytes('256MB')) / 1024 || 'kB', true);
+
+-- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
 ALTER TABLE "wells" ALTER COLUMN "updated_at" SET DEFAULT now();
 
 -- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
@@ -287,6 +290,12 @@ LOCK TABLE "production_data" IN ACCESS EXCLUSIVE MODE;
 SELECT NOT EXISTS (SELECT 1 FROM "production_data");
 
 -- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
+SELECT set_config('maintenance_work_mem', greatest(pg_size_bytes(current_setting('maintenance_work_mem')), pg_size_bytes('256MB')) / 1024 || 'kB', true);
+
+-- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
+ALTER TABLE "production_data" DROP CONSTRAINT "production_data_id_pkey";
+
+-- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
 ALTER TABLE "production_data" ALTER COLUMN "updated_at" SET DEFAULT now();
 
 -- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
@@ -303,6 +312,9 @@ COPY "production_data" ("id", "well_id", "date", "oil", "gas", "water") FROM STD
 
 -- [target postgres] per batch: each rejected row, with its reason and raw values
 INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1;
+
+-- [target postgres] after it: the column's default, the index or the foreign key (validated) again
+ALTER TABLE "production_data" ADD CONSTRAINT "production_data_id_pkey" PRIMARY KEY ("id");
 
 -- [target postgres] after it: the column's default, the index or the foreign key (validated) again
 ALTER TABLE "production_data" ALTER COLUMN "updated_at" DROP DEFAULT;
@@ -381,6 +393,12 @@ LOCK TABLE "equipment" IN ACCESS EXCLUSIVE MODE;
 SELECT NOT EXISTS (SELECT 1 FROM "equipment");
 
 -- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
+SELECT set_config('maintenance_work_mem', greatest(pg_size_bytes(current_setting('maintenance_work_mem')), pg_size_bytes('256MB')) / 1024 || 'kB', true);
+
+-- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
+ALTER TABLE "equipment" DROP CONSTRAINT "equipment_id_pkey";
+
+-- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
 ALTER TABLE "equipment" ALTER COLUMN "updated_at" SET DEFAULT now();
 
 -- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
@@ -400,6 +418,9 @@ COPY "equipment" ("id", "well_id", "type", "manufacturer", "model", "serial_numb
 
 -- [target postgres] per batch: each rejected row, with its reason and raw values
 INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1;
+
+-- [target postgres] after it: the column's default, the index or the foreign key (validated) again
+ALTER TABLE "equipment" ADD CONSTRAINT "equipment_id_pkey" PRIMARY KEY ("id");
 
 -- [target postgres] after it: the column's default, the index or the foreign key (validated) again
 ALTER TABLE "equipment" ALTER COLUMN "updated_at" DROP DEFAULT;

@@ -477,6 +477,16 @@ check eagle_bulk_load_watermark_is_the_last_row "$(state eagle_big ProductionRec
     test "$(state eagle_big ProductionRecord "watermark::timestamptz") " = "$(pg eagle_big "SELECT (timestamptz '2025-01-01 00:00:00+00' + max(id) * interval '1 second') FROM production_data") "
 exp_eagle_production eagle_big >"$out/eagle_after_bulk.expected"; act_production eagle_big >"$out/eagle_after_bulk.actual"
 same eagle_after_bulk
+# someone else's table points at the key, which the load would drop and
+# make again: it cannot, and loads in batches instead
+pg eagle_big "TRUNCATE production_data; DELETE FROM wellos_sync_state WHERE entity = 'ProductionRecord';
+              CREATE TABLE audit_notes (record_id bigint REFERENCES production_data (id))"
+last=bulk_blocked; big run bulk_blocked "$eagle" --once --entity ProductionRecord --batch-size 50000
+check eagle_unpreparable_table_loads_in_batches "exit $rc, written $(state eagle_big ProductionRecord rows_written), $(grep -o 'cannot be prepared[^"]*' "$out/bulk_blocked.err" | cut -c1-150)" \
+    test "$rc/$(state eagle_big ProductionRecord rows_written)/$(grep -c 'cannot be prepared for an initial load, so it loads in batches: .*depend' "$out/bulk_blocked.err")" = "0/$N_BIG/1"
+exp_eagle_production eagle_big >"$out/eagle_after_batches.expected"; act_production eagle_big >"$out/eagle_after_batches.actual"
+same eagle_after_batches
+pg eagle_big "DROP TABLE audit_notes"
 check eagle_fk_failure_rolls_the_initial_load_back "$(grep -o 'initial load was rolled back[^"]*' "$out/fk_sync.err" | head -1 | cut -c1-160)" \
     grep -q 'initial load was rolled back and runs again in batches: .*violates foreign key constraint' "$out/fk_sync.err"
 
