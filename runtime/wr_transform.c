@@ -1455,10 +1455,27 @@ const char *wr_xf_to_text(wr_xf *x, const char *v, unsigned max_chars)
 }
 
 /* 8-4-4-4-12 hex digits in any case, or the same in braces. */
+/* 8-4-4-4-12 lowercase hex digits: the text wr_uuid_format gives. */
+static bool is_canonical_uuid(const char *v)
+{
+    for (int i = 0; i < 36; i++) {
+        char c = v[i];
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (c != '-')
+                return false;
+        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+            return false;
+        }
+    }
+    return v[36] == '\0';
+}
+
 const char *wr_xf_to_uuid(wr_xf *x, const char *v)
 {
     if (!live(x) || !v)
         return NULL;
+    if (is_canonical_uuid(v))
+        return xf_dup(x, v, 36);
     char inner[WR_UUID_TEXT_SIZE];
     size_t len = strnlen(v, 40);
     const char *text = v;
@@ -1551,10 +1568,45 @@ const char *wr_xf_to_float(wr_xf *x, const char *v)
     return xf_dup(x, text, strlen(text));
 }
 
+/* v is already the text num_format would give for decimal(precision,
+ * scale): -?(0|[1-9][0-9]*), then '.' and exactly `scale` digits when
+ * scale > 0, no more integer digits than fit, and not a negative zero.
+ * Most source decimals are (a DECIMAL(12,2) column prints so), and
+ * checking is much cheaper than parsing and formatting again. */
+static bool is_canonical_decimal(const char *v, unsigned precision, unsigned scale)
+{
+    const char *p = v + (*v == '-');
+    bool is_zero = true;
+    size_t int_digits = 0;
+    if (*p == '0') {
+        p++;
+    } else {
+        while (*p >= '0' && *p <= '9')
+            p++, int_digits++;
+        if (int_digits == 0)
+            return false;
+        is_zero = false;
+    }
+    if (int_digits > precision - scale)
+        return false;
+    if (scale > 0) {
+        if (*p++ != '.')
+            return false;
+        for (unsigned i = 0; i < scale; i++, p++) {
+            if (*p < '0' || *p > '9')
+                return false;
+            is_zero = is_zero && *p == '0';
+        }
+    }
+    return *p == '\0' && !(*v == '-' && is_zero);
+}
+
 const char *wr_xf_to_decimal(wr_xf *x, const char *v, unsigned precision, unsigned scale, bool is_rounded)
 {
     if (!live(x) || !v)
         return NULL;
+    if (precision >= 1 && precision <= DEC_MAX_DIGITS && scale <= precision && is_canonical_decimal(v, precision, scale))
+        return xf_dup(x, v, strlen(v));
     if (precision < 1 || precision > DEC_MAX_DIGITS || scale > precision) {
         wr_xf_fail(x, "decimal(%u,%u) is not a valid type (precision 1 to 38, scale at most the precision)",
                    precision, scale);

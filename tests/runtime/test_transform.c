@@ -822,6 +822,52 @@ static void test_to_float(void)
     FAIL(wr_xf_to_float(&x, "1e-400"), "out of range");
 }
 
+/* Text already in canonical form takes a shortcut (no parse, no format):
+ * it must give what the full path gives.  The twin of each value, with a
+ * leading zero or a '+', is not canonical and takes the full path. */
+static void test_canonical_shortcuts(void)
+{
+    srand(7);
+    char v[64], twin[72];
+    for (int i = 0; i < 20000; i++) {
+        unsigned scale = (unsigned)(rand() % 5), precision = scale + 1 + (unsigned)(rand() % 12);
+        int int_digits = rand() % (int)(precision - scale + 2);   /* sometimes one too many */
+        size_t o = 0;
+        bool is_negative = rand() % 3 == 0;
+        if (is_negative)
+            v[o++] = '-';
+        if (int_digits == 0)
+            v[o++] = '0';
+        for (int k = 0; k < int_digits; k++)
+            v[o++] = (char)('0' + (k == 0 ? 1 + rand() % 9 : rand() % 10));
+        if (scale > 0) {
+            v[o++] = '.';
+            for (unsigned k = 0; k < scale; k++)
+                v[o++] = (char)('0' + (rand() % 4 == 0 ? 0 : rand() % 10));
+        }
+        v[o] = '\0';
+        snprintf(twin, sizeof twin, "%s0%s", is_negative ? "-" : "+", v + is_negative);
+        fresh();
+        const char *fast = wr_xf_to_decimal(&x, v, precision, scale, false);
+        bool fast_failed = x.is_failed;
+        char kept[64];
+        snprintf(kept, sizeof kept, "%s", fast ? fast : "(null)");
+        fresh();
+        const char *full = wr_xf_to_decimal(&x, twin, precision, scale, false);
+        CU_ASSERT_EQUAL(fast_failed, x.is_failed);
+        CU_ASSERT_STRING_EQUAL(kept, full ? full : "(null)");
+    }
+    fresh();
+    OK(wr_xf_to_decimal(&x, "-0.00", 5, 2, false), "0.00");   /* no negative zero, by either path */
+    OK(wr_xf_to_decimal(&x, "12.50", 4, 2, false), "12.50");
+    FAIL(wr_xf_to_decimal(&x, "123.50", 4, 2, false), "does not fit decimal(4,2)");
+    OK(wr_xf_to_uuid(&x, "5b000000-0000-4000-8000-00000000000a"), "5b000000-0000-4000-8000-00000000000a");
+    OK(wr_xf_to_uuid(&x, "5B000000-0000-4000-8000-00000000000A"), "5b000000-0000-4000-8000-00000000000a");
+    FAIL(wr_xf_to_uuid(&x, "5b000000-0000-4000-8000-00000000000"), "is not a uuid");
+    FAIL(wr_xf_to_uuid(&x, "5b000000-0000-4000-8000-00000000000ab"), "is not a uuid");
+    FAIL(wr_xf_to_uuid(&x, "5b000000x0000-4000-8000-00000000000a"), "is not a uuid");
+}
+
 static void test_to_decimal(void)
 {
     OK(wr_xf_to_decimal(&x, "12", 5, 2, false), "12.00");
@@ -1057,6 +1103,7 @@ int main(void)
         { "numbers", "to_int", test_to_int },
         { "numbers", "to_float", test_to_float },
         { "numbers", "to_decimal", test_to_decimal },
+        { "numbers", "canonical text takes the shortcut, to the same result", test_canonical_shortcuts },
         { "types", "to_uuid", test_to_uuid },
         { "types", "to_bool", test_to_bool },
         { "types", "to_json", test_to_json },
