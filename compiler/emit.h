@@ -23,6 +23,19 @@ const char *wm_sql_literal(wm_arena *a, wm_dialect d, const wm_literal *l, const
 
 /* DDL of the canonical tables in dialect d (CREATE TABLE and indexes). */
 void wm_emit_ddl(const wm_emit_ctx *cx, wm_printer *p, wm_dialect d);
+/* ddl_<dialect>.sql as gen writes it: wm_emit_ddl and, in PostgreSQL when
+ * the model has native tenants, the tenant marker: the table, and the mark
+ * of the one native tenant (refused when another tenant's mark is there). */
+void wm_emit_ddl_file(const wm_emit_ctx *cx, wm_printer *p, wm_dialect d);
+
+/* The tenant marker (runtime/wr.h, README "The tenant marker"): the table
+ * that says whose WellOS database it is, as a native tenant's
+ * ddl_postgres.sql and an etl tenant's sync agent (--init) create it, and
+ * the statement the tenant's repositories read it with.  The sync agent
+ * has its own copies (emit_sync.c); tests/unit/test_marker.c keeps them
+ * the same text. */
+extern const char wm_marker_table_sql[];
+extern const char wm_marker_read_sql[];
 /* DDL of an adapter tenant's tables as the spec sees them. */
 void wm_emit_adapter_ddl(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *t);
 
