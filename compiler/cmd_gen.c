@@ -7,7 +7,8 @@
  *   <tenant>_<entity>.<dialect>.sql  SQL Server and Oracle tenants: the
  *                                  statements as plain SQL (no server here)
  *   <tenant>_schema.sql            adapter tenants: their tables as the spec sees them
- *   ddl_<dialect>.sql              the canonical tables, per dialect
+ *   ddl_<dialect>.sql              the canonical tables, per dialect (PostgreSQL: and
+ *                                  the tenant marker of a native tenant)
  *   <tenant>_sync.c                etl tenants: the sync agent (wellosc build links it)
  *   <tenant>_plan.sql              etl tenants: every statement the agent runs
  *
@@ -95,7 +96,7 @@ static bool generate(wm_emit_ctx *cx, wm_diags *diags, outputs *o)
     wm_emit_factory_c(cx, add_file(o, a, "repos.c"), NULL);
     static const wm_dialect dialects[] = { WM_DIALECT_POSTGRES, WM_DIALECT_MYSQL, WM_DIALECT_SQLSERVER, WM_DIALECT_ORACLE };
     for (size_t d = 0; d < 4; d++)
-        wm_emit_ddl(cx, add_file(o, a, wm_arena_printf(a, "ddl_%s.sql", wm_dialect_name(dialects[d]))), dialects[d]);
+        wm_emit_ddl_file(cx, add_file(o, a, wm_arena_printf(a, "ddl_%s.sql", wm_dialect_name(dialects[d]))), dialects[d]);
 
     bool ok = true;
     for (size_t t = 0; t < m->n_tenants; t++) {

@@ -29,6 +29,19 @@ const char *wm_ddl_object_name(wm_arena *a, const char *table, const char *field
 /* Whether the DDL gives field f of e an index of its own (a reference or a
  * filter that is neither the key nor unique). */
 bool wm_ddl_is_indexed(const wm_entity *e, const wm_field *f);
+/* ddl_<dialect>.sql as gen writes it: wm_emit_ddl and, in PostgreSQL when
+ * the model has native tenants, the tenant marker: the table, and the mark
+ * of the one native tenant (refused when another tenant's mark is there). */
+void wm_emit_ddl_file(const wm_emit_ctx *cx, wm_printer *p, wm_dialect d);
+
+/* The tenant marker (runtime/wr.h, README "The tenant marker"): the table
+ * that says whose WellOS database it is, as a native tenant's
+ * ddl_postgres.sql and an etl tenant's sync agent (--init) create it, and
+ * the statement the tenant's repositories read it with.  The sync agent
+ * has its own copies (emit_sync.c); tests/unit/test_marker.c keeps them
+ * the same text. */
+extern const char wm_marker_table_sql[];
+extern const char wm_marker_read_sql[];
 /* DDL of an adapter tenant's tables as the spec sees them. */
 void wm_emit_adapter_ddl(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *t);
 

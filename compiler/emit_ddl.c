@@ -232,12 +232,11 @@ static bool comes_before(const wm_entity **order, size_t n, const wm_entity *a, 
     return false;
 }
 
-void wm_emit_ddl(const wm_emit_ctx *cx, wm_printer *p, wm_dialect d)
+/* The CREATE TABLE and CREATE INDEX statements, in reference order. */
+static void emit_tables(const wm_emit_ctx *cx, wm_printer *p, wm_dialect d)
 {
     wm_arena *a = cx->arena;
     const wm_model *m = cx->model;
-    wm_emit_banner(cx, p, "-- ", "");
-    wm_print(p, "-- The canonical WellOS tables, $d$ dialect.\n", "d", wm_dialect_name(d), NULL);
     const wm_entity **order = reference_order(a, m);
     wm_ptrvec late = { 0 }; /* references that a cycle keeps out of CREATE TABLE */
     for (size_t i = 0; i < m->n_entities; i++) {
@@ -281,6 +280,79 @@ void wm_emit_ddl(const wm_emit_ctx *cx, wm_printer *p, wm_dialect d)
                  "c", wm_sql_quote(a, d, f->name), "r", wm_sql_quote(a, d, f->references->table),
                  "k", wm_sql_quote(a, d, f->references->key->name), NULL);
     }
+}
+
+void wm_emit_ddl(const wm_emit_ctx *cx, wm_printer *p, wm_dialect d)
+{
+    wm_emit_banner(cx, p, "-- ", "");
+    wm_print(p, "-- The canonical WellOS tables, $d$ dialect.\n", "d", wm_dialect_name(d), NULL);
+    emit_tables(cx, p, d);
+}
+
+/* ---- the tenant marker ------------------------------------------------------ */
+
+/* The same text as the sync agent's (emit_sync.c state_tables, marker_read). */
+const char wm_marker_table_sql[] = "CREATE TABLE IF NOT EXISTS wellos_tenant (\n"
+                                   "    tenant text PRIMARY KEY,\n"
+                                   "    created_at timestamptz NOT NULL DEFAULT now()\n"
+                                   ");\n";
+const char wm_marker_read_sql[] = "SELECT tenant FROM wellos_tenant";
+
+/* A native tenant's database is marked for it by its DDL, as an etl
+ * tenant's target is by its agent's --init: first the marker table, and a
+ * refusal to go on in another tenant's database; the tables; then the mark
+ * itself, which is never added next to another tenant's. */
+void wm_emit_ddl_file(const wm_emit_ctx *cx, wm_printer *p, wm_dialect d)
+{
+    wm_arena *a = cx->arena;
+    const wm_model *m = cx->model;
+    const wm_tenant *native = NULL;
+    size_t n_native = 0;
+    for (size_t i = 0; i < m->n_tenants; i++)
+        if (m->tenants[i]->strategy == WM_STRATEGY_NATIVE && n_native++ == 0)
+            native = m->tenants[i];
+    if (d != WM_DIALECT_POSTGRES || n_native == 0) {
+        wm_emit_ddl(cx, p, d);
+        return;
+    }
+    wm_emit_banner(cx, p, "-- ", "");
+    if (n_native > 1) {
+        /* one database per tenant: which one this file runs in, it cannot know */
+        wm_print(p, "-- The canonical WellOS tables, postgres dialect, and the tenant marker.\n"
+                    "-- The repositories of a native tenant use a database only when its marker\n"
+                    "-- (table wellos_tenant) names that tenant and no other.  This spec has several\n"
+                    "-- native tenants: mark each one's database after running this file in it, with\n", NULL);
+        for (size_t i = 0; i < m->n_tenants; i++)
+            if (m->tenants[i]->strategy == WM_STRATEGY_NATIVE)
+                wm_print(p, "--   INSERT INTO wellos_tenant (tenant) VALUES ($t$) ON CONFLICT DO NOTHING;\n",
+                         "t", wm_sql_string(a, m->tenants[i]->name), NULL);
+        wm_print(p, "\n$marker$", "marker", wm_marker_table_sql, NULL);
+        emit_tables(cx, p, d);
+        return;
+    }
+    const char *t = wm_sql_string(a, native->name);
+    wm_print(p, "-- The canonical WellOS tables, postgres dialect, for native tenant $n$,\n"
+                "-- and the tenant marker that makes the database its own: its repositories\n"
+                "-- use a database only when the marker (table wellos_tenant, as a sync\n"
+                "-- agent's --init makes it) names $n$ and no other tenant.\n"
+                "-- Run again, this file changes nothing.\n"
+                "\n$marker$"
+                "-- another tenant's database: stop before anything is created in it\n"
+                "DO $$$$\n"
+                "BEGIN\n"
+                "    IF EXISTS (SELECT 1 FROM wellos_tenant WHERE tenant <> $t$) THEN\n"
+                "        RAISE EXCEPTION 'this database is marked for tenant %, not %: refusing to create the tables of %',\n"
+                "            (SELECT min(tenant) FROM wellos_tenant WHERE tenant <> $t$), $t$, $t$;\n"
+                "    END IF;\n"
+                "END\n"
+                "$$$$;\n",
+             "n", native->name, "t", t, "marker", wm_marker_table_sql, NULL);
+    emit_tables(cx, p, d);
+    wm_print(p, "\n-- the mark: this database is $n$'s (never next to another tenant's)\n"
+                "INSERT INTO wellos_tenant (tenant)\n"
+                "SELECT $t$ WHERE NOT EXISTS (SELECT 1 FROM wellos_tenant WHERE tenant <> $t$)\n"
+                "ON CONFLICT DO NOTHING;\n",
+             "n", native->name, "t", t, NULL);
 }
 
 static void emit_read_columns(const wm_emit_ctx *cx, wm_printer *p, wm_dialect d, const wm_expr *e, wm_ptrvec *seen)

@@ -549,11 +549,20 @@ static void emit_lifecycle(gen *g)
                 "    r->stmts.n = N_STATEMENTS;\n",
              "t", g->n.type, "prefix", g->prefix, "e", g->s->entity->name, "who", g->who, NULL);
     wm_indent(p);
+    const wm_sql_stmt *marker = NULL;
     for (size_t i = 0; i < g->ops->n; i++) {
         const wm_sql_stmt *st = &g->ops->stmts[i];
+        if (st->kind == WM_SQL_TENANT_MARKER) {
+            marker = st;
+            continue;
+        }
         const char *fn = st->kind == WM_SQL_DELETE ? "delete_row" : st->kind == WM_SQL_SAVE ? "save" : st->op;
         wm_print(p, "r->base.$op$ = $fn$;\n", "op", st->op, "fn", fn, NULL);
     }
+    if (marker)
+        wm_print(p, "r->stmts.tenant = $t$; /* every statement first checks the marker */\n"
+                    "r->stmts.marker = $c$;\n",
+                 "t", wm_c_string(g->a, g->s->tenant->name), "c", stmt_const(g, marker), NULL);
     wm_print(p, "r->base.close = close_repo;\n*out = &r->base;\nreturn 0;\n", NULL);
     wm_outdent(p);
     wm_print(p, "}\n", NULL);
@@ -574,10 +583,15 @@ void wm_emit_repo(const wm_emit_ctx *cx, wm_printer *p, const wm_store *s, const
     wm_emit_banner(cx, p, "/* ", " */");
     wm_print(p, "/* $e$ for tenant $t$: $d$, table $tbl$.\n"
                 " * The statements are all that is particular to $d$; wr_query and wr_execute\n"
-                " * (runtime/wr.h) prepare them once per connection and run them. */\n"
-                "#include <stdint.h>\n#include <stdlib.h>\n#include <string.h>\n\n#include \"repos.h\"\n",
+                " * (runtime/wr.h) prepare them once per connection and run them.",
              "e", s->entity->name, "t", s->tenant->name, "d", wm_dialect_name(s->dialect),
              "tbl", wm_comment_text(g.a, wm_sql_table(g.a, s->dialect, &s->table)), NULL);
+    if (!s->is_adapter)
+        wm_print(p, "\n * They run only in a database marked for tenant $t$: before the first\n"
+                    " * statement of a session, wr_query and wr_execute read the marker with\n"
+                    " * TENANT_MARKER, and refuse (WR_ETENANT) a database that is not $t$'s.",
+                 "t", s->tenant->name, NULL);
+    wm_print(p, " */\n#include <stdint.h>\n#include <stdlib.h>\n#include <string.h>\n\n#include \"repos.h\"\n", NULL);
     emit_statements(&g);
     wm_print(p, "\ntypedef struct repo {\n"
                 "    $t$_repo base; /* first: callers hold a pointer to it */\n"
@@ -599,6 +613,7 @@ void wm_emit_repo(const wm_emit_ctx *cx, wm_printer *p, const wm_store *s, const
         case WM_SQL_SAVE: emit_save(&g, st); break;
         case WM_SQL_DELETE: emit_delete(&g, st); break;
         case WM_SQL_COUNT: emit_count(&g, st); break;
+        case WM_SQL_TENANT_MARKER: break; /* run by the runtime: r->stmts.marker */
         }
     }
     emit_lifecycle(&g);

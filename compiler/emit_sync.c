@@ -660,11 +660,8 @@ static entity_sql build_sql(sync_gen *g, wm_diags *diags)
     return s;
 }
 
+/* after the marker table (wm_marker_table_sql, shared with the native DDL) */
 static const char *const state_tables =
-    "CREATE TABLE IF NOT EXISTS wellos_tenant (\n"
-    "    tenant text PRIMARY KEY,\n"
-    "    created_at timestamptz NOT NULL DEFAULT now()\n"
-    ");\n"
     "CREATE TABLE IF NOT EXISTS wellos_sync_state (\n"
     "    tenant text NOT NULL,\n"
     "    entity text NOT NULL,\n"
@@ -694,7 +691,7 @@ static const char *const state_tables =
     "CREATE UNIQUE INDEX IF NOT EXISTS wellos_sync_rejects_once_idx ON wellos_sync_rejects\n"
     "    (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text));\n";
 
-static const char *const marker_read = "SELECT tenant FROM wellos_tenant";
+static const char *const marker_read = wm_marker_read_sql;
 static const char *const marker_write = "INSERT INTO wellos_tenant (tenant) VALUES ($1) ON CONFLICT DO NOTHING";
 static const char *const lock_sql = "SELECT pg_try_advisory_lock($1)";
 static const char *const state_read = "SELECT watermark FROM wellos_sync_state WHERE tenant = $1 AND entity = $2";
@@ -766,7 +763,7 @@ static const char *init_sql(const wm_emit_ctx *cx)
 {
     wm_printer *ddl = wm_printer_new();
     wm_emit_ddl(cx, ddl, WM_DIALECT_POSTGRES);
-    const char *s = wm_arena_printf(cx->arena, "%s\n%s", wm_printer_text(ddl), state_tables);
+    const char *s = wm_arena_printf(cx->arena, "%s\n%s%s", wm_printer_text(ddl), wm_marker_table_sql, state_tables);
     wm_printer_free(ddl);
     return s;
 }

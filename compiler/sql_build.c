@@ -445,7 +445,7 @@ wm_sql_ops *wm_sql_build(wm_arena *a, wm_diags *diags, const wm_store *s)
     size_t n_unique = 0;
     for (size_t i = 0; i < e->n_fields; i++)
         n_unique += e->fields[i]->is_unique && !e->fields[i]->is_key;
-    ops->stmts = wm_arena_alloc(a, (n_unique + 5) * sizeof *ops->stmts);
+    ops->stmts = wm_arena_alloc(a, (n_unique + 6) * sizeof *ops->stmts);
     builder b;
     bool ok = true;
 
@@ -493,5 +493,12 @@ wm_sql_ops *wm_sql_build(wm_arena *a, wm_diags *diags, const wm_store *s)
     st->op = "count";
     builder_init(&b, a, s->dialect);
     count_stmt(&b, s, st);
+
+    if (!s->is_adapter) { /* a WellOS database: it says whose it is */
+        st = &ops->stmts[ops->n++];
+        st->kind = WM_SQL_TENANT_MARKER;
+        st->op = "tenant_marker";
+        st->sql = wm_marker_read_sql;
+    }
     return ok ? ops : NULL;
 }

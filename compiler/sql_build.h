@@ -7,7 +7,10 @@
 #include "diag.h"
 #include "store.h"
 
-typedef enum { WM_SQL_FIND_BY_ID, WM_SQL_FIND_BY_UNIQUE, WM_SQL_FIND_ALL, WM_SQL_SAVE, WM_SQL_DELETE, WM_SQL_COUNT } wm_sql_kind;
+typedef enum {
+    WM_SQL_FIND_BY_ID, WM_SQL_FIND_BY_UNIQUE, WM_SQL_FIND_ALL, WM_SQL_SAVE, WM_SQL_DELETE, WM_SQL_COUNT,
+    WM_SQL_TENANT_MARKER,       /* native and etl tenants: whose the database is (runtime/wr.h) */
+} wm_sql_kind;
 
 typedef struct wm_sql_stmt {
     wm_sql_kind kind;
@@ -17,7 +20,8 @@ typedef struct wm_sql_stmt {
     int n_params;               /* logical parameters, bound in this order:
                                  *  find_by_*: the value; find_all: each filter in
                                  *  sql_filters, then limit, offset; save: each
-                                 *  column in save_cols; delete: the key */
+                                 *  column in save_cols; delete: the key;
+                                 *  count, tenant_marker: none */
     int n_placeholders;
     const int *param_order;     /* NULL: placeholder i is parameter i */
     const char *param_decl;     /* SQL Server */

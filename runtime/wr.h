@@ -184,7 +184,25 @@ typedef struct wr_stmts {
     size_t n;
     unsigned generation;       /* of the connection they were prepared on; 0: never */
     void **prepared;           /* driver handles, one per statement (MySQL) */
+    const char *tenant;        /* the tenant marker (below): NULL, no check */
+    int marker;                /* with tenant: the statement that reads the marker */
 } wr_stmts;
+
+/* ---- the tenant marker of repositories -----------------------------------
+ * A native tenant's database, and an etl tenant's WellOS target, says whose
+ * it is: table wellos_tenant, created and filled by the tenant's generated
+ * ddl_postgres.sql or by its sync agent's --init.  The repositories of such
+ * a tenant set wr_stmts.tenant, and then wr_query and wr_execute run
+ * statement `marker` (SELECT tenant FROM wellos_tenant) before any other
+ * statement of the set: the database must be marked for that tenant and
+ * for no other.  The answer is kept on the connection for its session: the
+ * check runs once per session, and again after a reconnect (before the
+ * retry of a statement whose connection was lost).  Otherwise nothing runs
+ * and the call fails with WR_ETENANT, whose message names both tenants, or
+ * says that the database has no marker.  A refusal is not kept: the next
+ * call checks again.  Adapter tenants (the client's own tables) have no
+ * marker and no check. */
+enum { WR_ETENANT = -7 };      /* the database is not marked for this tenant */
 
 typedef struct wr_params {
     wr_dialect dialect;

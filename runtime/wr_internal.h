@@ -77,6 +77,10 @@ struct wr_conn {
     /* Drivers that report through callbacks (db-lib) collect the messages of
      * the current call here. */
     char driver_message[WR_DRIVER_MESSAGE_SIZE];
+    /* The tenant marker (wr.h): the tenant this session's database was found
+     * marked for, and the generation it was checked on; 0: not checked. */
+    char marked_for[WR_WHO_SIZE];
+    unsigned marked_generation;
 };
 
 extern const wr_driver wr_pg_driver;

@@ -21,6 +21,8 @@ static int driver_error(wr_run *r, PGconn *pg, const PGresult *res)
     char msg[WR_DRIVER_MESSAGE_SIZE];
     snprintf(msg, sizeof msg, "%s", res ? PQresultErrorMessage(res) : PQerrorMessage(pg));
     wr_one_line(msg);
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    snprintf(r->sqlstate, sizeof r->sqlstate, "%s", state ? state : "");
     bool is_lost = PQstatus(pg) == CONNECTION_BAD;
     return wr_error(r->err, is_lost ? WR_ECONNECT : WR_ERROR, "%s", msg[0] ? msg : "unknown PostgreSQL error");
 }

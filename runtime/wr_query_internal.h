@@ -18,6 +18,7 @@ typedef struct wr_run {
     int64_t affected;
     bool has_delivered;         /* a row reached each(): no retry after that */
     int stopped_by;             /* what each() returned to stop, if it did */
+    char sqlstate[6];           /* of a PostgreSQL error ("42P01"); "" otherwise */
     wr_err *err;
 } wr_run;
 

@@ -24,7 +24,10 @@ typedef struct wos_repos {
 
 /* The factory: connects to the tenant's database, whose type the spec gives
  * and whose DSN is read now from the environment variable the spec names,
- * and opens the implementations for that type. */
+ * and opens the implementations for that type.  A native or etl tenant's
+ * repositories then use the database only if it is marked as the tenant's
+ * (table wellos_tenant; checked before their first statement on a session):
+ * otherwise each call fails with WR_ETENANT.  An adapter's are not checked. */
 int wos_repos_open(wos_repos **out, const char *tenant, wr_err *err);
 /* The same with a DSN given by the caller. */
 int wos_repos_open_dsn(wos_repos **out, const char *tenant, const char *dsn, wr_err *err);

@@ -4,13 +4,18 @@
 # $(B)/asan/libwellosrt.a.  Until it does:
 #     make repo-test
 #
-# For each example below, every .c of generated/<example>/ is compiled with
+# For each example below, every .c of generated/<example>/ (but an etl
+# tenant's sync agent, <tenant>_sync.c, which has a main) is compiled with
 # ASan+UBSan next to tests/repo/test_<example>.c and the shared test files,
 # against generated/<example>/'s headers, into $(B)/tests/repo/test_<example>.
-# test_north_sea_oracle holds only the Oracle tenant's factory (repos.c).
-# `repo-test` starts a private PostgreSQL and MariaDB and runs them all.
+# The native and etl examples also get tests/repo/marker.c, the tenant
+# marker's tests.  test_north_sea_oracle holds only the Oracle tenant's
+# factory (repos.c).  `repo-test` starts a private PostgreSQL and MariaDB
+# and runs them all; it builds bakken_pg's agent with ./wellosc to
+# initialise that tenant's target.
 
-REPO_EXAMPLES = gulf_native permian_ops anadarko_pg
+REPO_EXAMPLES = gulf_native permian_ops anadarko_pg bakken_pg
+REPO_MARKED   = gulf_native bakken_pg
 REPO_SHARED   = tests/repo/common.c tests/repo/entities.c
 REPO_CPPFLAGS = -D_XOPEN_SOURCE=700 -Iruntime -Itests/repo -I/usr/include/postgresql -I/usr/include/mariadb
 REPO_CFLAGS   = $(WARN) -O1 -g $(SAN) $(DEPFLAGS)
@@ -19,8 +24,10 @@ REPO_BINS     = $(REPO_EXAMPLES:%=$(B)/tests/repo/test_%) $(B)/tests/repo/test_n
 # $(1): the example.  Its objects live in $(B)/asan/repo/$(1)/, generated
 # code under gen/, the tests' own files next to it.
 define REPO_EXAMPLE_RULES
-REPO_GEN_OBJ_$(1)  = $$(patsubst generated/$(1)/%.c,$(B)/asan/repo/$(1)/gen/%.o,$$(wildcard generated/$(1)/*.c))
-REPO_TEST_OBJ_$(1) = $$(patsubst tests/repo/%.c,$(B)/asan/repo/$(1)/%.o,tests/repo/test_$(1).c $(REPO_SHARED))
+REPO_GEN_OBJ_$(1)  = $$(patsubst generated/$(1)/%.c,$(B)/asan/repo/$(1)/gen/%.o,\
+                       $$(filter-out %_sync.c,$$(wildcard generated/$(1)/*.c)))
+REPO_TEST_OBJ_$(1) = $$(patsubst tests/repo/%.c,$(B)/asan/repo/$(1)/%.o,tests/repo/test_$(1).c $(REPO_SHARED) \
+                       $$(if $$(filter $(1),$(REPO_MARKED)),tests/repo/marker.c))
 
 $$(REPO_GEN_OBJ_$(1)): $(B)/asan/repo/$(1)/gen/%.o: generated/$(1)/%.c
 	@mkdir -p $$(dir $$@)
@@ -64,5 +71,5 @@ $(B)/tests/repo/test_north_sea_oracle: $(REPO_NS_OBJ) $(B)/asan/libwellosrt.a
 repo-test-build: $(REPO_BINS)
 
 # Starts private PostgreSQL and MariaDB servers for the run, stops them after.
-repo-test: $(REPO_BINS)
+repo-test: $(REPO_BINS) wellosc $(B)/libwellosrt.a
 	bash tests/repo/run.sh $(B)/tests/repo

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # tests/repo/run.sh BINDIR - runs the repository integration tests in BINDIR
-# (test_gulf_native, test_permian_ops, test_anadarko_pg,
+# (test_gulf_native, test_permian_ops, test_anadarko_pg, test_bakken_pg,
 # test_north_sea_oracle) against a private PostgreSQL and MariaDB: starts
 # both in a fresh temporary directory, creates each tenant's schema from
-# generated/, exports the DSN variables the specs name, runs every binary
+# generated/ (the etl tenant bakken_pg's target with its own sync agent,
+# built by ./wellosc: --init), exports the DSN variables the specs name,
+# runs every binary
 # with leak detection, prints each one's CUnit summary, and stops both
 # servers on every way out (success, failure, Ctrl-C).  Exits non-zero when
 # any binary failed.  Run from the repository root.
@@ -40,12 +42,21 @@ mariadb_run() { # [mariadb arguments...]
     mariadb --no-defaults --socket="$MYSQL_UNIX_PORT" -uroot "$@"
 }
 
-# gulf_native: the canonical tables; the DDL must be idempotent.
+# gulf_native: the canonical tables, and the database marked for the
+# tenant; the DDL must be idempotent.
 psql_run postgres -c 'CREATE DATABASE gulf' || fail "cannot create database gulf"
 for pass in 1 2; do
     psql_run gulf -f generated/gulf_native/ddl_postgres.sql \
         || fail "generated/gulf_native/ddl_postgres.sql failed on pass $pass (it must be idempotent)"
 done
+# bakken_pg (etl): its target as the tenant's own sync agent makes it:
+# --init creates the canonical tables, its own, and the marker.
+psql_run postgres -c 'CREATE DATABASE bakken' || fail "cannot create database bakken"
+./wellosc build -o "$tmp/wellos-sync-bakken_pg" examples/bakken_pg.wmap \
+    || fail "cannot build the sync agent of examples/bakken_pg.wmap"
+export BAKKEN_TARGET_DSN="host=127.0.0.1 port=$PGPORT user=postgres dbname=bakken application_name=wellos-repo-test"
+"$tmp/wellos-sync-bakken_pg" --init >"$tmp/bakken-init.log" 2>&1 \
+    || { cat "$tmp/bakken-init.log"; fail "the agent's --init failed on database bakken"; }
 # anadarko_pg: the client's tables in schema field.
 psql_run postgres -c 'CREATE DATABASE anadarko' || fail "cannot create database anadarko"
 psql_run anadarko -c 'CREATE SCHEMA field' || fail "cannot create schema field"
@@ -59,7 +70,8 @@ mariadb_run permian <generated/permian_ops/permian_ops_schema.sql \
 # The servers' own time zones are not UTC (and have DST): the runtime must
 # make every session UTC, or timestamps and "default now" come out shifted.
 psql_run postgres -c "ALTER DATABASE gulf SET timezone TO 'America/New_York'" \
-    -c "ALTER DATABASE anadarko SET timezone TO 'America/New_York'" || fail "cannot set the time zones"
+    -c "ALTER DATABASE anadarko SET timezone TO 'America/New_York'" \
+    -c "ALTER DATABASE bakken SET timezone TO 'America/New_York'" || fail "cannot set the time zones"
 mariadb_run -e "SET GLOBAL time_zone = '-05:00'" || fail "cannot set MariaDB's time zone"
 
 # The DSNs, as the specs name them: libpq conninfo for PostgreSQL, the
@@ -70,7 +82,7 @@ export PERMIAN_DSN="host=127.0.0.1 port=$WR_TEST_MYSQL_PORT user=root dbname=per
 
 status=0
 summary=""
-for name in test_gulf_native test_permian_ops test_anadarko_pg test_north_sea_oracle; do
+for name in test_gulf_native test_permian_ops test_anadarko_pg test_bakken_pg test_north_sea_oracle; do
     bin=$bindir/$name
     [ -x "$bin" ] || fail "$bin is missing: build it first"
     echo "== $name"

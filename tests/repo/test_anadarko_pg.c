@@ -66,11 +66,42 @@ static void test_schema_qualified(void)
     EXPECT_INT(n, 0);
 }
 
+/* An adapter tenant's repositories use the client's own tables, where
+ * WellOS keeps no marker: none is read, so neither a missing marker table
+ * (this database has none) nor one naming another tenant stops them. */
+static void test_adapter_reads_no_marker(void)
+{
+    reset_tables();
+    wr_err e;
+    int64_t n = -1;
+    EXPECT_INT(tdb_count(&DB, "SELECT count(*) FROM pg_tables WHERE tablename = 'wellos_tenant'"), 0);
+    EXPECT_RC(R->well->count(R->well, &n, &e), 0, e);
+    CU_ASSERT_FATAL(tdb_exec(&DB, "DROP TABLE IF EXISTS wellos_tenant"));
+    CU_ASSERT_FATAL(tdb_exec(&DB, "CREATE TABLE wellos_tenant (tenant text PRIMARY KEY)"));
+    CU_ASSERT_FATAL(tdb_exec(&DB, "INSERT INTO wellos_tenant (tenant) VALUES ('other_co')"));
+    wos_repos *r = NULL;
+    EXPECT_RC(wos_repos_open(&r, "anadarko_pg", &e), 0, e);
+    if (r) {
+        wos_well w;
+        memset(&w, 0, sizeof w);
+        w.id = uuid_n(800, 1);
+        w.name = "adapter";
+        w.status = WOS_WELL_STATUS_ACTIVE;
+        EXPECT_RC(r->well->save(r->well, &w, &e), 0, e);
+        EXPECT_RC(r->well->count(r->well, &n, &e), 0, e);
+        EXPECT_INT(n, 1);
+        EXPECT_RC(r->well->delete(r->well, w.id, &e), 1, e);
+        wos_repos_close(r);
+    }
+    CU_ASSERT(tdb_exec(&DB, "DROP TABLE wellos_tenant"));
+}
+
 int main(void)
 {
     CFG = &anadarko;
     static const test_case postgres[] = {
         { "tables in schema field", test_schema_qualified },
+        { "adapter: no tenant marker is read", test_adapter_reads_no_marker },
     };
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 2;

@@ -1,12 +1,15 @@
 /* test_gulf_native.c - the repositories of tenant gulf_native (native
  * PostgreSQL on the canonical tables, generated/gulf_native/) against a
- * real server: every operation of all six entities.  tests/repo/run.sh
+ * real server: every operation of all six entities, and the tenant marker
+ * (marker.c; ddl_postgres.sql marks the database).  tests/repo/run.sh
  * creates database gulf from ddl_postgres.sql and exports GULF_DSN. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "entities.h"
+#include "marker.h"
 
 static const char *const reset_sql[] = {
     "TRUNCATE alerts, ml_predictions, field_events, equipment, production_data, wells",
@@ -707,6 +710,97 @@ static void test_password_never_shown(void)
     wos_repos_close(r);
 }
 
+/* ======================================================================
+ * The tenant marker of ddl_postgres.sql (the repositories' side: marker.c)
+ * ====================================================================== */
+
+/* psql -f FILE in database db, as README shows (stop_on_error: with
+ * ON_ERROR_STOP=1); its output (both streams) into out.  The exit status,
+ * or -1 when psql could not run. */
+static int psql_file(const char *db, bool stop_on_error, const char *file, char *out, size_t size)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "PGOPTIONS='-c client_min_messages=warning' psql -X -q %s -d %s -f %s 2>&1",
+             stop_on_error ? "-v ON_ERROR_STOP=1" : "", db, file);
+    FILE *f = popen(cmd, "r");
+    if (!f)
+        return -1;
+    size_t used = fread(out, 1, size - 1, f);
+    out[used] = '\0';
+    int status = pclose(f);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* A DSN for database db of the test's server, in the variable env. */
+static void dsn_for(const char *env, const char *db)
+{
+    char dsn[1024];
+    snprintf(dsn, sizeof dsn, "%s dbname=%s", getenv("GULF_DSN"), db); /* libpq: the last dbname wins */
+    setenv(env, dsn, 1);
+}
+
+/* ddl_postgres.sql makes a new database gulf_native's: the marker table
+ * and one mark, however often it runs; in another tenant's database it
+ * creates no table and adds no mark, whether psql stops at the refusal
+ * (ON_ERROR_STOP) or goes on after it. */
+static void test_ddl_marks_database(void)
+{
+    static const char ddl[] = "generated/gulf_native/ddl_postgres.sql";
+    char out[8192];
+    wr_err e;
+    CU_ASSERT_FATAL(tdb_exec(&DB, "DROP DATABASE IF EXISTS gulf_ddl_new"));
+    CU_ASSERT_FATAL(tdb_exec(&DB, "DROP DATABASE IF EXISTS gulf_ddl_other"));
+    CU_ASSERT_FATAL(tdb_exec(&DB, "CREATE DATABASE gulf_ddl_new"));
+    CU_ASSERT_FATAL(tdb_exec(&DB, "CREATE DATABASE gulf_ddl_other"));
+
+    for (int pass = 1; pass <= 2; pass++) {
+        int rc = psql_file("gulf_ddl_new", true, ddl, out, sizeof out);
+        if (rc != 0)
+            repo_note(__FILE__, __LINE__, "pass %d: psql exited with %d: %s", pass, rc, out);
+        CU_ASSERT_EQUAL(rc, 0);
+    }
+    tdb fresh;
+    dsn_for("GULF_DDL_NEW_DSN", "gulf_ddl_new");
+    CU_ASSERT_FATAL(tdb_open(&fresh, WR_POSTGRES, "GULF_DDL_NEW_DSN"));
+    char text[256];
+    bool is_null = true;
+    CU_ASSERT(tdb_value(&fresh, text, sizeof text, &is_null, "SELECT string_agg(tenant, ',') FROM wellos_tenant"));
+    EXPECT_STR(is_null ? NULL : text, "gulf_native");
+    wos_repos *r = NULL;
+    REQUIRE_RC(wos_repos_open_dsn(&r, "gulf_native", getenv("GULF_DDL_NEW_DSN"), &e), 0, e);
+    int64_t n = -1;
+    EXPECT_RC(r->well->count(r->well, &n, &e), 0, e);
+    EXPECT_INT(n, 0);
+    wos_repos_close(r);
+    tdb_close(&fresh);
+
+    tdb other;
+    dsn_for("GULF_DDL_OTHER_DSN", "gulf_ddl_other");
+    CU_ASSERT_FATAL(tdb_open(&other, WR_POSTGRES, "GULF_DDL_OTHER_DSN"));
+    CU_ASSERT_FATAL(tdb_exec(&other, "CREATE TABLE wellos_tenant (tenant text PRIMARY KEY, "
+                                     "created_at timestamptz NOT NULL DEFAULT now())"));
+    CU_ASSERT_FATAL(tdb_exec(&other, "INSERT INTO wellos_tenant (tenant) VALUES ('other_co')"));
+    int rc = psql_file("gulf_ddl_other", true, ddl, out, sizeof out);
+    CU_ASSERT(rc != 0);
+    if (!contains(out, "marked for tenant other_co, not gulf_native"))
+        repo_note(__FILE__, __LINE__, "psql said: %s", out);
+    CU_ASSERT(contains(out, "marked for tenant other_co, not gulf_native"));
+    EXPECT_INT(tdb_count(&other, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' "
+                                 "AND tablename <> 'wellos_tenant'"), 0);
+    rc = psql_file("gulf_ddl_other", false, ddl, out, sizeof out); /* psql goes on after the error */
+    EXPECT_INT(rc, 0);
+    CU_ASSERT(tdb_value(&other, text, sizeof text, &is_null, "SELECT string_agg(tenant, ',') FROM wellos_tenant"));
+    EXPECT_STR(is_null ? NULL : text, "other_co");
+    REQUIRE_RC(wos_repos_open_dsn(&r, "gulf_native", getenv("GULF_DDL_OTHER_DSN"), &e), 0, e);
+    EXPECT_RC(r->well->count(r->well, &n, &e), WR_ETENANT, e);
+    EXPECT_MESSAGE(e, "tenant gulf_native: Well.count: refused", "'other_co'", "'gulf_native'");
+    wos_repos_close(r);
+    tdb_close(&other);
+
+    CU_ASSERT(tdb_exec(&DB, "DROP DATABASE gulf_ddl_new"));
+    CU_ASSERT(tdb_exec(&DB, "DROP DATABASE gulf_ddl_other"));
+}
+
 int main(void)
 {
     CFG = &gulf;
@@ -730,6 +824,7 @@ int main(void)
     };
     static const test_case postgres[] = {
         { "no password in any message", test_password_never_shown },
+        { "ddl_postgres.sql marks the database, never another tenant's", test_ddl_marks_database },
     };
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 2;
@@ -742,7 +837,9 @@ int main(void)
         || ADD_SUITE("gulf_native FieldEvent", entities_suite_init, entities_suite_cleanup, events)
         || ADD_SUITE("gulf_native MlPrediction", entities_suite_init, entities_suite_cleanup, predictions)
         || ADD_SUITE("gulf_native Alert", entities_suite_init, entities_suite_cleanup, alerts)
-        || ADD_SUITE("gulf_native postgres", entities_suite_init, entities_suite_cleanup, postgres)) {
+        || ADD_SUITE("gulf_native postgres", entities_suite_init, entities_suite_cleanup, postgres)
+        || add_suite("gulf_native tenant marker", marker_suite_init, marker_suite_cleanup, marker_cases,
+                     n_marker_cases)) {
         fprintf(stderr, "cannot register the suites: %s\n", CU_get_error_msg());
         CU_cleanup_registry();
         return 2;

@@ -11,6 +11,7 @@ int register_lexer_tests(void);
 int register_parser_tests(void);
 int register_errors_tests(void);
 int register_robust_tests(void);
+int register_marker_tests(void);
 
 /* Load one spec held in memory and analyze it.  The caller frees *arena. */
 wm_model *test_check_buffer(const char *text, wm_frontend *f, wm_arena **arena);
