@@ -507,7 +507,7 @@ static void build_bulk(sync_gen *g, entity_sql *s, const char *table, const char
     wm_dialect td = WM_DIALECT_POSTGRES;
     s->bulk_lock = wm_arena_printf(a, "LOCK TABLE %s IN ACCESS EXCLUSIVE MODE", table);
     s->bulk_probe = wm_arena_printf(a, "SELECT NOT EXISTS (SELECT 1 FROM %s)", table);
-    s->bulk_copy = wm_arena_printf(a, "COPY %s (%s) FROM STDIN", table, cols);
+    s->bulk_copy = wm_arena_printf(a, "COPY %s (%s) FROM STDIN (FORMAT binary)", table, cols);
     s->bulk_prepare = wm_arena_alloc(a, (2 * e->n_fields + 4) * sizeof *s->bulk_prepare);
     s->bulk_finish = wm_arena_alloc(a, (2 * e->n_fields + 4) * sizeof *s->bulk_finish);
     /* index builds sort in memory when they can (never less than the server's own setting) */
@@ -746,6 +746,33 @@ static void emit_statement_list(sync_gen *g, const char *name, const char *comme
     wm_print(g->p, "};\n", NULL);
 }
 
+/* A field type on the wire of the initial load's binary COPY. */
+static const char *wire_type(const wm_type *t)
+{
+    switch (t->kind) {
+    case WM_T_INT: return "WR_WIRE_INT4";
+    case WM_T_BIGINT: return "WR_WIRE_INT8";
+    case WM_T_FLOAT: return "WR_WIRE_FLOAT8";
+    case WM_T_DECIMAL: return "WR_WIRE_NUMERIC";
+    case WM_T_UUID: return "WR_WIRE_UUID";
+    case WM_T_DATE: return "WR_WIRE_DATE";
+    case WM_T_TIMESTAMP: return "WR_WIRE_TIMESTAMPTZ";
+    case WM_T_BOOL: return "WR_WIRE_BOOL";
+    case WM_T_JSON: return "WR_WIRE_JSONB";
+    default: return "WR_WIRE_TEXT";   /* text, enums (a text column) */
+    }
+}
+
+static void emit_wire(sync_gen *g)
+{
+    wm_print(g->p, "\n/* the initial load's binary COPY: each column's type on the wire */\n"
+                   "static const wr_wire $b$_wire[] = {\n", "b", g->base, NULL);
+    for (size_t k = 0; k < g->n_staged; k++)
+        wm_print(g->p, "    $w$, /* $f$ */\n", "w", wire_type(&g->staged[k]->field->type),
+                 "f", wm_comment_text(g->a, g->staged[k]->field->name), NULL);
+    wm_print(g->p, "};\n", NULL);
+}
+
 /* How each staged column compares with the target's value, for diff_scan. */
 static void emit_compare(sync_gen *g, const entity_sql *s)
 {
@@ -816,6 +843,7 @@ void wm_emit_sync(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *t, cons
             wm_print(p, "};\n", NULL);
         }
         emit_compare(&g, &sql[i]);
+        emit_wire(&g);
         emit_statement_list(&g, "bulk_prepare", "an initial load: before it, the auto-updated column defaults to now()\n"
                                 " * and the table's foreign keys and plain indexes go",
                             sql[i].bulk_prepare, sql[i].n_bulk_prepare);
@@ -867,8 +895,9 @@ void wm_emit_sync(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *t, cons
             wm_print(p, ".diff_scan = $a$,\n.diff_since = $b$,\n.key_order = $k$,\n.compare = $c$_compare,\n",
                      "a", c_sql(a, s->diff_scan), "b", c_sql(a, s->diff_since), "k", key_order(&m->entity->key->type),
                      "c", g.base, NULL);
-        wm_print(p, ".bulk_lock = $a$,\n.bulk_probe = $b$,\n.bulk_copy = $c$,\n",
-                 "a", c_sql(a, s->bulk_lock), "b", c_sql(a, s->bulk_probe), "c", c_sql(a, s->bulk_copy), NULL);
+        wm_print(p, ".bulk_lock = $a$,\n.bulk_probe = $b$,\n.bulk_copy = $c$,\n.bulk_wire = $w$_wire,\n",
+                 "a", c_sql(a, s->bulk_lock), "b", c_sql(a, s->bulk_probe), "c", c_sql(a, s->bulk_copy),
+                 "w", g.base, NULL);
         if (s->n_bulk_prepare)
             wm_print(p, ".bulk_prepare = $b$_bulk_prepare,\n"
                         ".n_bulk_prepare = sizeof $b$_bulk_prepare / sizeof *$b$_bulk_prepare,\n", "b", g.base, NULL);
@@ -960,7 +989,7 @@ void wm_emit_plan(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *t)
         for (size_t k = 0; k < s.n_bulk_prepare; k++)
             plan_step(p, dst, "for the load: drop a foreign key or a plain index, or default a column to now()",
                       s.bulk_prepare[k]);
-        plan_step(p, dst, "per batch: the transformed rows, straight into the table", s.bulk_copy);
+        plan_step(p, dst, "the transformed rows, straight into the table (binary: no text to parse)", s.bulk_copy);
         plan_step(p, dst, "per batch: each rejected row, with its reason and raw values", reject_write);
         for (size_t k = 0; k < s.n_bulk_finish; k++)
             plan_step(p, dst, "after it: the column's default, the index or the foreign key (validated) again",

@@ -348,6 +348,12 @@ typedef enum {
     WR_CMP_BOOL,        /* t/true/1/yes/on, f/false/0/no/off */
 } wr_compare;
 
+/* A column's type on the wire of a binary COPY (the initial load). */
+typedef enum {
+    WR_WIRE_TEXT, WR_WIRE_INT4, WR_WIRE_INT8, WR_WIRE_FLOAT8, WR_WIRE_NUMERIC, WR_WIRE_UUID, WR_WIRE_DATE,
+    WR_WIRE_TIMESTAMPTZ, WR_WIRE_BOOL, WR_WIRE_JSONB,
+} wr_wire;
+
 typedef struct wr_sync_entity {
     const char *entity;         /* "ProductionRecord" */
     const char *origin;         /* "examples/texas_energy.wmap:24": the sync block */
@@ -403,7 +409,8 @@ typedef struct wr_sync_entity {
     const char *bulk_probe;     /* -> whether the table is empty */
     const char *const *bulk_prepare;   /* drops; the auto-updated column defaults to now() */
     size_t n_bulk_prepare;
-    const char *bulk_copy;      /* COPY table (column_names) FROM STDIN */
+    const char *bulk_copy;      /* COPY table (column_names) FROM STDIN (FORMAT binary) */
+    const wr_wire *bulk_wire;   /* n_columns: each column's type on the wire */
     const char *const *bulk_finish;
     size_t n_bulk_finish;
 } wr_sync_entity;

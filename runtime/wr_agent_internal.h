@@ -58,6 +58,20 @@ int wr_copy_end(wr_copy *cp, int64_t *rows, char sqlstate[WR_SQLSTATE_SIZE], wr_
 /* Ends the COPY with an error (the transaction is then aborted: roll it
  * back) and frees cp; NULL-safe.  The connection is usable afterwards. */
 void wr_copy_abort(wr_copy *cp, const char *why);
+/* The same in PostgreSQL's binary format (copy_sql says FORMAT binary):
+ * wr_copy_row then sends each of the n values as types[i]. */
+int wr_copy_begin_binary(wr_copy **out, wr_conn *c, const char *copy_sql, const wr_wire *types, int n, wr_err *err);
+/* The SQLSTATE of cp's first failure so far ("" none): a value it could
+ * not send in binary is 22P02, as the server would say of bad text. */
+const char *wr_copy_sqlstate(const wr_copy *cp);
+
+/* ---- binary COPY values (wr_copy_binary.c) ---------------------------------- */
+/* At least the bytes v takes as type. */
+size_t wr_copy_binary_size(wr_wire type, const char *v);
+/* v (the canonical text of its type) into out, as PostgreSQL's *_send
+ * would write it: the byte count, or -1 if v is not such text, -2 out of
+ * memory. */
+int wr_copy_binary_value(wr_wire type, const char *v, uint8_t *out);
 
 /* ---- statements on the target (wr_sync.c) ---------------------------------
  * The target is always PostgreSQL.  These run the compiler's SQL with text

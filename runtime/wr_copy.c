@@ -1,5 +1,5 @@
 /* wr_copy.c - the PostgreSQL bulk loader: COPY ... FROM STDIN in the text
- * format.  Rows are escaped into one buffer and sent with PQputCopyData in
+ * format, or in the binary one (values encoded by wr_copy_binary.c).  Rows are escaped into one buffer and sent with PQputCopyData in
  * chunks of about 256 KB, so a batch costs a few round trips, not one per
  * row, and memory stays at the size of the buffer (plus the largest row).
  *
@@ -27,6 +27,8 @@ struct wr_copy {
     size_t used, size;
     int64_t rows;
     char sqlstate[WR_SQLSTATE_SIZE];   /* of the first failure */
+    const wr_wire *types;       /* binary format: each column's; NULL: text */
+    int n_types;
 };
 
 static int pg_failure(wr_copy *cp, const PGresult *res, const char *doing, wr_err *err)
@@ -164,8 +166,72 @@ static size_t escape_into(char *o, const char *v)
     return (size_t)(o - start);
 }
 
+int wr_copy_begin_binary(wr_copy **out, wr_conn *c, const char *copy_sql, const wr_wire *types, int n, wr_err *err)
+{
+    int rc = wr_copy_begin(out, c, copy_sql, err);
+    if (rc)
+        return rc;
+    wr_copy *cp = *out;
+    cp->types = types;
+    cp->n_types = n;
+    static const char header[19] = "PGCOPY\n\377\r\n";   /* then flags and extension length: 0 */
+    memcpy(cp->buf, header, sizeof header);
+    cp->used = sizeof header;
+    return 0;
+}
+
+const char *wr_copy_sqlstate(const wr_copy *cp)
+{
+    return cp ? cp->sqlstate : "";
+}
+
+static void put_be(char *p, uint32_t v, int bytes)
+{
+    for (int i = bytes - 1; i >= 0; i--, v >>= 8)
+        p[i] = (char)(uint8_t)v;
+}
+
+static int binary_row(wr_copy *cp, const char *const *values, int n, wr_err *err)
+{
+    if (n != cp->n_types)
+        return wr_error(err, WR_ERROR, "%s: COPY: %d values for %d columns", wr_conn_who(cp->conn), n, cp->n_types);
+    size_t need = 2;
+    for (int i = 0; i < n; i++)
+        need += 4 + (values[i] ? wr_copy_binary_size(cp->types[i], values[i]) : 0);
+    int rc = reserve(cp, need, err);
+    if (rc)
+        return rc;
+    char *o = cp->buf + cp->used;
+    put_be(o, (uint32_t)n, 2);
+    o += 2;
+    for (int i = 0; i < n; i++) {
+        if (!values[i]) {
+            put_be(o, 0xFFFFFFFFu, 4);   /* -1: NULL */
+            o += 4;
+            continue;
+        }
+        int len = wr_copy_binary_value(cp->types[i], values[i], (uint8_t *)o + 4);
+        if (len < 0) {
+            if (len == -2)
+                return wr_error(err, WR_ENOMEM, "%s: out of memory", wr_conn_who(cp->conn));
+            snprintf(cp->sqlstate, sizeof cp->sqlstate, "22P02");
+            return wr_error(err, WR_EDATA, "%s: COPY: column %d: '%.40s' cannot be sent in binary (SQLSTATE 22P02)",
+                            wr_conn_who(cp->conn), i + 1, values[i]);
+        }
+        put_be(o, (uint32_t)len, 4);
+        o += 4 + len;
+    }
+    cp->used = (size_t)(o - cp->buf);
+    cp->rows++;
+    if (cp->used >= CHUNK)
+        return flush(cp, err);
+    return 0;
+}
+
 int wr_copy_row(wr_copy *cp, const char *const *values, int n, wr_err *err)
 {
+    if (cp->types)
+        return binary_row(cp, values, n, err);
     size_t need = 1;
     for (int i = 0; i < n; i++)
         need += values[i] ? strlen(values[i]) * 2 + 1 : 3;
@@ -195,7 +261,13 @@ int wr_copy_end(wr_copy *cp, int64_t *rows, char sqlstate[WR_SQLSTATE_SIZE], wr_
 {
     if (sqlstate)
         sqlstate[0] = '\0';
-    int rc = flush(cp, err);
+    int rc = 0;
+    if (cp->types && !(rc = reserve(cp, 2, err))) {   /* the trailer: a field count of -1 */
+        put_be(cp->buf + cp->used, 0xFFFFu, 2);
+        cp->used += 2;
+    }
+    if (!rc)
+        rc = flush(cp, err);
     if (rc) {
         wr_copy_abort(cp, "the COPY data could not be sent");
         return rc;

@@ -207,7 +207,9 @@ static int ensure_temp_table(run *r, const char *sql, unsigned *epoch, const cha
 static int open_copy(run *r)
 {
     if (r->is_bulk)
-        return wr_copy_begin(&r->copy, r->target, r->e->bulk_copy, r->err);
+        return r->e->bulk_wire
+            ? wr_copy_begin_binary(&r->copy, r->target, r->e->bulk_copy, r->e->bulk_wire, r->e->n_columns, r->err)
+            : wr_copy_begin(&r->copy, r->target, r->e->bulk_copy, r->err);
     int rc = 0;
     if (!r->is_open) {
         if ((rc = ensure_temp_table(r, r->e->stage_create, &r->slot->stage_epoch, "stage_create")) || (rc = begin(r)))
@@ -487,7 +489,10 @@ static int take_row(run *r, const wr_row *row)
     }
     if (!r->copy && (rc = open_copy(r)))
         return rc;
-    return wr_copy_row(r->copy, r->out, e->n_columns, r->err);
+    rc = wr_copy_row(r->copy, r->out, e->n_columns, r->err);
+    if (rc && r->is_bulk)   /* a value the binary COPY cannot carry: the batches will */
+        snprintf(r->sqlstate, sizeof r->sqlstate, "%s", wr_copy_sqlstate(r->copy));
+    return rc;
 }
 
 static bool is_stop_requested(const run *r)

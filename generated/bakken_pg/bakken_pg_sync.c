@@ -146,6 +146,18 @@ static const wr_compare well_compare[] = {
     WR_CMP_TIMESTAMP, /* created_at */
 };
 
+/* the initial load's binary COPY: each column's type on the wire */
+static const wr_wire well_wire[] = {
+    WR_WIRE_UUID, /* id */
+    WR_WIRE_TEXT, /* name */
+    WR_WIRE_TEXT, /* api_number */
+    WR_WIRE_FLOAT8, /* latitude */
+    WR_WIRE_FLOAT8, /* longitude */
+    WR_WIRE_TEXT, /* status */
+    WR_WIRE_TEXT, /* lease */
+    WR_WIRE_TIMESTAMPTZ, /* created_at */
+};
+
 /* an initial load: before it, the auto-updated column defaults to now()
  * and the table's foreign keys and plain indexes go */
 static const char *const well_bulk_prepare[] = {
@@ -240,6 +252,16 @@ static const char *const production_record_checks[] = {
            " DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1",
 };
 
+/* the initial load's binary COPY: each column's type on the wire */
+static const wr_wire production_record_wire[] = {
+    WR_WIRE_INT8, /* id */
+    WR_WIRE_UUID, /* well_id */
+    WR_WIRE_DATE, /* date */
+    WR_WIRE_NUMERIC, /* oil */
+    WR_WIRE_NUMERIC, /* gas */
+    WR_WIRE_NUMERIC, /* water */
+};
+
 /* an initial load: before it, the auto-updated column defaults to now()
  * and the table's foreign keys and plain indexes go */
 static const char *const production_record_bulk_prepare[] = {
@@ -295,7 +317,8 @@ static const wr_sync_entity entities[] = {
         .compare = well_compare,
         .bulk_lock = "LOCK TABLE \"wells\" IN ACCESS EXCLUSIVE MODE",
         .bulk_probe = "SELECT NOT EXISTS (SELECT 1 FROM \"wells\")",
-        .bulk_copy = "COPY \"wells\" (\"id\", \"name\", \"api_number\", \"latitude\", \"longitude\", \"status\", \"lease\", \"created_at\") FROM STDIN",
+        .bulk_copy = "COPY \"wells\" (\"id\", \"name\", \"api_number\", \"latitude\", \"longitude\", \"status\", \"lease\", \"created_at\") FROM STDIN (FORMAT binary)",
+        .bulk_wire = well_wire,
         .bulk_prepare = well_bulk_prepare,
         .n_bulk_prepare = sizeof well_bulk_prepare / sizeof *well_bulk_prepare,
         .bulk_finish = well_bulk_finish,
@@ -329,7 +352,8 @@ static const wr_sync_entity entities[] = {
         .upsert = "INSERT INTO \"production_data\" (\"id\", \"well_id\", \"date\", \"oil\", \"gas\", \"water\", \"updated_at\") SELECT DISTINCT ON (\"id\") \"id\", \"well_id\", \"date\", \"oil\", \"gas\", \"water\", now() FROM \"_wos_stage_production_data\" ORDER BY \"id\", _wos_seq DESC ON CONFLICT (\"id\") DO UPDATE SET \"well_id\" = EXCLUDED.\"well_id\", \"date\" = EXCLUDED.\"date\", \"oil\" = EXCLUDED.\"oil\", \"gas\" = EXCLUDED.\"gas\", \"water\" = EXCLUDED.\"water\", \"updated_at\" = now() WHERE (\"production_data\".\"well_id\", \"production_data\".\"date\", \"production_data\".\"oil\", \"production_data\".\"gas\", \"production_data\".\"water\") IS DISTINCT FROM (EXCLUDED.\"well_id\", EXCLUDED.\"date\", EXCLUDED.\"oil\", EXCLUDED.\"gas\", EXCLUDED.\"water\")",
         .bulk_lock = "LOCK TABLE \"production_data\" IN ACCESS EXCLUSIVE MODE",
         .bulk_probe = "SELECT NOT EXISTS (SELECT 1 FROM \"production_data\")",
-        .bulk_copy = "COPY \"production_data\" (\"id\", \"well_id\", \"date\", \"oil\", \"gas\", \"water\") FROM STDIN",
+        .bulk_copy = "COPY \"production_data\" (\"id\", \"well_id\", \"date\", \"oil\", \"gas\", \"water\") FROM STDIN (FORMAT binary)",
+        .bulk_wire = production_record_wire,
         .bulk_prepare = production_record_bulk_prepare,
         .n_bulk_prepare = sizeof production_record_bulk_prepare / sizeof *production_record_bulk_prepare,
         .bulk_finish = production_record_bulk_finish,

@@ -187,8 +187,8 @@ DROP INDEX IF EXISTS "wells_lease_idx";
 -- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
 DROP INDEX IF EXISTS "wells_created_at_idx";
 
--- [target postgres] per batch: the transformed rows, straight into the table
-COPY "wells" ("id", "name", "api_number", "latitude", "longitude", "status", "lease", "created_at") FROM STDIN;
+-- [target postgres] the transformed rows, straight into the table (binary: no text to parse)
+COPY "wells" ("id", "name", "api_number", "latitude", "longitude", "status", "lease", "created_at") FROM STDIN (FORMAT binary);
 
 -- [target postgres] per batch: each rejected row, with its reason and raw values
 INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1;
@@ -307,8 +307,8 @@ DROP INDEX IF EXISTS "production_data_date_idx";
 -- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
 ALTER TABLE "production_data" DROP CONSTRAINT IF EXISTS "production_data_well_id_fkey";
 
--- [target postgres] per batch: the transformed rows, straight into the table
-COPY "production_data" ("id", "well_id", "date", "oil", "gas", "water") FROM STDIN;
+-- [target postgres] the transformed rows, straight into the table (binary: no text to parse)
+COPY "production_data" ("id", "well_id", "date", "oil", "gas", "water") FROM STDIN (FORMAT binary);
 
 -- [target postgres] per batch: each rejected row, with its reason and raw values
 INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1;

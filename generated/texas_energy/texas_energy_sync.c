@@ -145,6 +145,18 @@ static const wr_compare well_compare[] = {
     WR_CMP_TIMESTAMP, /* created_at */
 };
 
+/* the initial load's binary COPY: each column's type on the wire */
+static const wr_wire well_wire[] = {
+    WR_WIRE_UUID, /* id */
+    WR_WIRE_TEXT, /* name */
+    WR_WIRE_TEXT, /* api_number */
+    WR_WIRE_FLOAT8, /* latitude */
+    WR_WIRE_FLOAT8, /* longitude */
+    WR_WIRE_TEXT, /* status */
+    WR_WIRE_TEXT, /* lease */
+    WR_WIRE_TIMESTAMPTZ, /* created_at */
+};
+
 /* an initial load: before it, the auto-updated column defaults to now()
  * and the table's foreign keys and plain indexes go */
 static const char *const well_bulk_prepare[] = {
@@ -250,6 +262,16 @@ static const wr_compare production_record_compare[] = {
     WR_CMP_NUMBER, /* oil */
     WR_CMP_NUMBER, /* gas */
     WR_CMP_NUMBER, /* water */
+};
+
+/* the initial load's binary COPY: each column's type on the wire */
+static const wr_wire production_record_wire[] = {
+    WR_WIRE_INT8, /* id */
+    WR_WIRE_UUID, /* well_id */
+    WR_WIRE_DATE, /* date */
+    WR_WIRE_NUMERIC, /* oil */
+    WR_WIRE_NUMERIC, /* gas */
+    WR_WIRE_NUMERIC, /* water */
 };
 
 /* an initial load: before it, the auto-updated column defaults to now()
@@ -417,6 +439,18 @@ static const char *const equipment_checks[] = {
            " DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1",
 };
 
+/* the initial load's binary COPY: each column's type on the wire */
+static const wr_wire equipment_wire[] = {
+    WR_WIRE_UUID, /* id */
+    WR_WIRE_UUID, /* well_id */
+    WR_WIRE_TEXT, /* type */
+    WR_WIRE_TEXT, /* manufacturer */
+    WR_WIRE_TEXT, /* model */
+    WR_WIRE_TEXT, /* serial_number */
+    WR_WIRE_DATE, /* installed_at */
+    WR_WIRE_TEXT, /* status */
+};
+
 /* an initial load: before it, the auto-updated column defaults to now()
  * and the table's foreign keys and plain indexes go */
 static const char *const equipment_bulk_prepare[] = {
@@ -474,7 +508,8 @@ static const wr_sync_entity entities[] = {
         .compare = well_compare,
         .bulk_lock = "LOCK TABLE \"wells\" IN ACCESS EXCLUSIVE MODE",
         .bulk_probe = "SELECT NOT EXISTS (SELECT 1 FROM \"wells\")",
-        .bulk_copy = "COPY \"wells\" (\"id\", \"name\", \"api_number\", \"latitude\", \"longitude\", \"status\", \"lease\", \"created_at\") FROM STDIN",
+        .bulk_copy = "COPY \"wells\" (\"id\", \"name\", \"api_number\", \"latitude\", \"longitude\", \"status\", \"lease\", \"created_at\") FROM STDIN (FORMAT binary)",
+        .bulk_wire = well_wire,
         .bulk_prepare = well_bulk_prepare,
         .n_bulk_prepare = sizeof well_bulk_prepare / sizeof *well_bulk_prepare,
         .bulk_finish = well_bulk_finish,
@@ -512,7 +547,8 @@ static const wr_sync_entity entities[] = {
         .compare = production_record_compare,
         .bulk_lock = "LOCK TABLE \"production_data\" IN ACCESS EXCLUSIVE MODE",
         .bulk_probe = "SELECT NOT EXISTS (SELECT 1 FROM \"production_data\")",
-        .bulk_copy = "COPY \"production_data\" (\"id\", \"well_id\", \"date\", \"oil\", \"gas\", \"water\") FROM STDIN",
+        .bulk_copy = "COPY \"production_data\" (\"id\", \"well_id\", \"date\", \"oil\", \"gas\", \"water\") FROM STDIN (FORMAT binary)",
+        .bulk_wire = production_record_wire,
         .bulk_prepare = production_record_bulk_prepare,
         .n_bulk_prepare = sizeof production_record_bulk_prepare / sizeof *production_record_bulk_prepare,
         .bulk_finish = production_record_bulk_finish,
@@ -542,7 +578,8 @@ static const wr_sync_entity entities[] = {
         .upsert = "INSERT INTO \"equipment\" (\"id\", \"well_id\", \"type\", \"manufacturer\", \"model\", \"serial_number\", \"installed_at\", \"status\", \"updated_at\") SELECT DISTINCT ON (\"id\") \"id\", \"well_id\", \"type\", \"manufacturer\", \"model\", \"serial_number\", \"installed_at\", \"status\", now() FROM \"_wos_stage_equipment\" ORDER BY \"id\", _wos_seq DESC ON CONFLICT (\"id\") DO UPDATE SET \"well_id\" = EXCLUDED.\"well_id\", \"type\" = EXCLUDED.\"type\", \"manufacturer\" = EXCLUDED.\"manufacturer\", \"model\" = EXCLUDED.\"model\", \"serial_number\" = EXCLUDED.\"serial_number\", \"installed_at\" = EXCLUDED.\"installed_at\", \"status\" = EXCLUDED.\"status\", \"updated_at\" = now() WHERE (\"equipment\".\"well_id\", \"equipment\".\"type\", \"equipment\".\"manufacturer\", \"equipment\".\"model\", \"equipment\".\"serial_number\", \"equipment\".\"installed_at\", \"equipment\".\"status\") IS DISTINCT FROM (EXCLUDED.\"well_id\", EXCLUDED.\"type\", EXCLUDED.\"manufacturer\", EXCLUDED.\"model\", EXCLUDED.\"serial_number\", EXCLUDED.\"installed_at\", EXCLUDED.\"status\")",
         .bulk_lock = "LOCK TABLE \"equipment\" IN ACCESS EXCLUSIVE MODE",
         .bulk_probe = "SELECT NOT EXISTS (SELECT 1 FROM \"equipment\")",
-        .bulk_copy = "COPY \"equipment\" (\"id\", \"well_id\", \"type\", \"manufacturer\", \"model\", \"serial_number\", \"installed_at\", \"status\") FROM STDIN",
+        .bulk_copy = "COPY \"equipment\" (\"id\", \"well_id\", \"type\", \"manufacturer\", \"model\", \"serial_number\", \"installed_at\", \"status\") FROM STDIN (FORMAT binary)",
+        .bulk_wire = equipment_wire,
         .bulk_prepare = equipment_bulk_prepare,
         .n_bulk_prepare = sizeof equipment_bulk_prepare / sizeof *equipment_bulk_prepare,
         .bulk_finish = equipment_bulk_finish,

@@ -22,6 +22,7 @@
 #include <sybdb.h>
 
 #include "wr.h"
+#include "wr_agent_internal.h"
 #include "wr_internal.h"
 
 #define SECRET "Sup3rSecretPw"
@@ -980,6 +981,84 @@ static void test_mysql_values_as_printed(void)
     wr_conn_close(c);
 }
 
+/* The initial load's binary COPY (runtime/wr_copy_binary.c): each value,
+ * sent in binary, must be stored as the server stores its text.  Both go
+ * into the same table, and the server compares them. */
+static void test_pg_binary_copy(void)
+{
+    const char *dsn = test_dsn("WR_TEST_PG_DSN");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dsn);
+    wr_conn *c;
+    wr_err e;
+    CU_ASSERT_EQUAL_FATAL(wr_connect(&c, WR_POSTGRES, dsn, "tenant t", &e), WR_OK);
+    CU_ASSERT_EQUAL_FATAL(wr_exec(c, "CREATE TEMP TABLE wire (how text, k int, i4 int, i8 bigint, f8 float8, "
+                                     "n numeric, n2 numeric(12,2), u uuid, d date, ts timestamptz, b bool, t text, "
+                                     "j jsonb)", &e), WR_OK);
+    static const wr_wire types[] = { WR_WIRE_TEXT, WR_WIRE_INT4, WR_WIRE_INT4, WR_WIRE_INT8, WR_WIRE_FLOAT8,
+                                     WR_WIRE_NUMERIC, WR_WIRE_NUMERIC, WR_WIRE_UUID, WR_WIRE_DATE,
+                                     WR_WIRE_TIMESTAMPTZ, WR_WIRE_BOOL, WR_WIRE_TEXT, WR_WIRE_JSONB };
+    enum { N = sizeof types / sizeof *types };
+    static const char *const rows[][N - 1] = {
+        { "1", "0", "0", "0", "0", "0.00", "00000000-0000-0000-0000-000000000000", "2000-01-01",
+          "2000-01-01 00:00:00+00", "false", "", "{}" },
+        { "2", "-2147483648", "-9223372036854775808", "-1.5", "-0.0001", "-12.50", "5b000000-0000-4000-8000-00000000000a",
+          "1970-01-01", "1969-12-31 23:59:59.999999+00", "true", "tab\there\nnewline \\. done", "[1, \"x\"]" },
+        { "3", "2147483647", "9223372036854775807", "1e308", "123456789012345678901234567890.123456789", "9999999999.99",
+          "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF", "9999-12-31", "2024-02-29 12:34:56.000001", "t",
+          "Größe ünïcödé", "{\"a\": null}" },
+        { "4", "7", "10000", "NaN", "10000", "0.5", "12345678-1234-1234-1234-123456789abc", "0001-01-01",
+          "0001-01-01 00:00:00+00", "f", "x", "\"s\"" },
+        { "5", "-7", "-10000", "-Infinity", "0.00010000", "100.00", "12345678-1234-1234-1234-123456789abc", "2024-02-29",
+          "2262-04-11 23:47:16.854775+00", "true", "y", "3.25" },
+        { "6", "1", "1", NULL, "-99999999.00000001", NULL, NULL, NULL, NULL, NULL, NULL, NULL },
+    };
+    for (int how = 0; how < 2; how++) {
+        wr_copy *cp;
+        const char *sql = how ? "COPY wire FROM STDIN (FORMAT binary)" : "COPY wire FROM STDIN";
+        CU_ASSERT_EQUAL_FATAL(how ? wr_copy_begin_binary(&cp, c, sql, types, N, &e) : wr_copy_begin(&cp, c, sql, &e),
+                              WR_OK);
+        for (size_t r = 0; r < sizeof rows / sizeof *rows; r++) {
+            const char *values[N] = { how ? "binary" : "text" };
+            memcpy(values + 1, rows[r], sizeof rows[r]);
+            CU_ASSERT_EQUAL(wr_copy_row(cp, values, N, &e), WR_OK);
+        }
+        int64_t n = 0;
+        char state[WR_SQLSTATE_SIZE];
+        CU_ASSERT_EQUAL(wr_copy_end(cp, &n, state, &e), WR_OK);
+        CU_ASSERT_EQUAL(n, (int64_t)(sizeof rows / sizeof *rows));
+    }
+    PGresult *res = PQexec(wr_conn_pg(c),
+        "SELECT a.k FROM wire a JOIN wire b ON a.k = b.k AND a.how = 'text' AND b.how = 'binary' "
+        "WHERE (a.i4, a.i8, a.f8, a.n, a.n2, a.u, a.d, a.ts, a.b, a.t, a.j) IS DISTINCT FROM "
+        "(b.i4, b.i8, b.f8, b.n, b.n2, b.u, b.d, b.ts, b.b, b.t, b.j) "
+        "OR a.n::text <> b.n::text OR a.f8::text <> b.f8::text "   /* the same scale, the same bits */
+        "UNION ALL SELECT -count(*) FROM wire HAVING count(*) <> 12");
+    CU_ASSERT_EQUAL(PQresultStatus(res), PGRES_TUPLES_OK);
+    for (int r = 0; r < PQntuples(res); r++)
+        fprintf(stderr, "\n  binary COPY: row %s differs from its text", PQgetvalue(res, r, 0));
+    CU_ASSERT_EQUAL(PQntuples(res), 0);
+    PQclear(res);
+
+    /* text a binary COPY cannot carry is refused as the server refuses bad text */
+    static const struct { wr_wire type; const char *text; } bad[] = {
+        { WR_WIRE_INT4, "2147483648" }, { WR_WIRE_INT8, "1e3" }, { WR_WIRE_NUMERIC, "1e3" },
+        { WR_WIRE_NUMERIC, "NaN" }, { WR_WIRE_NUMERIC, "." }, { WR_WIRE_UUID, "not-a-uuid" },
+        { WR_WIRE_DATE, "2024-02-30" }, { WR_WIRE_DATE, "2024-01-01 00:00:00" }, { WR_WIRE_BOOL, "yes" },
+        { WR_WIRE_TIMESTAMPTZ, "yesterday" }, { WR_WIRE_FLOAT8, "1e999" },
+    };
+    uint8_t out[64];
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        CU_ASSERT_EQUAL(wr_copy_binary_value(bad[i].type, bad[i].text, out), -1);
+    wr_copy *cp;
+    CU_ASSERT_EQUAL_FATAL(wr_copy_begin_binary(&cp, c, "COPY wire (k) FROM STDIN (FORMAT binary)", types + 1, 1, &e),
+                          WR_OK);
+    const char *one[1] = { "x" };
+    CU_ASSERT_EQUAL(wr_copy_row(cp, one, 1, &e), WR_EDATA);
+    CU_ASSERT_STRING_EQUAL(wr_copy_sqlstate(cp), "22P02");
+    wr_copy_abort(cp, "test");
+    wr_conn_close(c);
+}
+
 static void test_mysql_bad_login(void)
 {
     const char *dsn = test_dsn("WR_TEST_MYSQL_DSN");
@@ -1135,6 +1214,7 @@ int main(void)
         { "mysql connect and exec", test_mysql_connect_exec },
         { "mysql bad login", test_mysql_bad_login },
         { "mysql values as printed", test_mysql_values_as_printed },
+        { "postgres binary COPY stores what text would", test_pg_binary_copy },
         { "mysql lost and reconnect", test_mysql_lost_and_reconnect },
         { "sqlserver closed port fails fast", test_tds_closed_port },
     };
