@@ -95,7 +95,8 @@ install: wellosc $(B)/libwellosrt.a
 	install -m 644 $(B)/libwellosrt.a $(DESTDIR)$(PREFIX)/lib/wellos/libwellosrt.a
 
 TEST_SUITES = unit-test cli-test gen-check runtime-test transform-test ddl-test repo-test \
-              agent-engine-test build-test e2e-test fault-test hostile-specs sql-check tds-link mssql-live
+              agent-engine-test build-test e2e-test fault-test hostile-data-test hostile-specs sql-check tds-link \
+              mssql-live
 
 # Every suite; make stops at the first that fails, so reaching the last
 # line means all of them passed.
@@ -128,6 +129,7 @@ include tests/sqlcheck/sqlcheck.mk
 include tests/tds/tds.mk
 include tests/hostile/hostile.mk
 include tests/faults/faults.mk
+include tests/hostile_data/hostile_data.mk
 
 # generated/ holds what wellosc emits for every example, checked in so a
 # reviewer can read it.  `make generated` rewrites it; `make gen-check`

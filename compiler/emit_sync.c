@@ -892,9 +892,10 @@ void wm_emit_sync(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *t, cons
                  "a", c_sql(a, s->stage_create), "b", c_sql(a, s->stage_truncate), "c", c_sql(a, s->stage_copy),
                  "d", c_sql(a, s->upsert), NULL);
         if (s->diff_scan)
-            wm_print(p, ".diff_scan = $a$,\n.diff_since = $b$,\n.key_order = $k$,\n.compare = $c$_compare,\n",
+            wm_print(p, ".diff_scan = $a$,\n.key_source_column = $i$,\n.diff_since = $b$,\n.key_order = $k$,\n"
+                        ".compare = $c$_compare,\n",
                      "a", c_sql(a, s->diff_scan), "b", c_sql(a, s->diff_since), "k", key_order(&m->entity->key->type),
-                     "c", g.base, NULL);
+                     "c", g.base, "i", wm_arena_printf(a, "%d", column_index(&g.src, plain_key_column(m))), NULL);
         wm_print(p, ".bulk_lock = $a$,\n.bulk_probe = $b$,\n.bulk_copy = $c$,\n.bulk_wire = $w$_wire,\n",
                  "a", c_sql(a, s->bulk_lock), "b", c_sql(a, s->bulk_probe), "c", c_sql(a, s->bulk_copy),
                  "w", g.base, NULL);

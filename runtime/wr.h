@@ -397,6 +397,7 @@ typedef struct wr_sync_entity {
      * second session, and a row the target holds with equal values is not
      * staged.  NULL: every row is staged. */
     const char *diff_scan;      /* COPY (SELECT ... ORDER BY key) TO STDOUT */
+    int key_source_column;      /* the extract's column the key is read from */
     const char *diff_since;     /* a window's start for diff_scan ($1); NULL: every row */
     wr_key_order key_order;
     const wr_compare *compare;  /* n_columns */

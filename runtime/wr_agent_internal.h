@@ -92,8 +92,10 @@ int wr_diff_open(wr_diff **out, wr_conn *c, const wr_sync_entity *e, const char 
  * forward past every key below it.  Any doubt answers false: the row is
  * then staged, and the upsert decides as it always would. */
 int wr_diff_is_unchanged(wr_diff *d, const char *const *values, bool *same, wr_err *err);
-/* Source rows that came out of key order (each one was staged). */
+/* Source rows that came out of key order (each one was staged), and rows
+ * that repeat the key before them (staged: the last one wins). */
 int64_t wr_diff_out_of_order(const wr_diff *d);
+int64_t wr_diff_repeated(const wr_diff *d);
 /* Closes the session, ending the scan wherever it is; NULL-safe. */
 void wr_diff_close(wr_diff *d);
 

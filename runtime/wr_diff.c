@@ -36,7 +36,7 @@ struct wr_diff {
     bool has_row;
     char *last_key;             /* the previous source key, to notice disorder */
     size_t last_key_size;
-    int64_t out_of_order;
+    int64_t out_of_order, repeated;
     /* WR_KEY_INTEGER: the keys as numbers, parsed once */
     long long their_int, last_int;
     bool is_their_int;          /* the current target key parsed */
@@ -338,9 +338,11 @@ int wr_diff_is_unchanged(wr_diff *d, const char *const *values, bool *same, wr_e
     long long mine = 0;
     if (!key || (is_int && !parse_integer(key, &mine)))
         return 0;   /* a key the target cannot hold: staged, and refused there */
-    if (d->has_last
-        && (is_int ? int_compare(mine, d->last_int) : text_key_compare(d->e->key_order, key, d->last_key)) <= 0)
-        d->out_of_order++;
+    if (d->has_last) {
+        int c = is_int ? int_compare(mine, d->last_int) : text_key_compare(d->e->key_order, key, d->last_key);
+        d->out_of_order += c < 0;
+        d->repeated += c == 0;
+    }
     d->has_last = true;
     if (is_int)
         d->last_int = mine;
@@ -375,6 +377,11 @@ int wr_diff_is_unchanged(wr_diff *d, const char *const *values, bool *same, wr_e
 int64_t wr_diff_out_of_order(const wr_diff *d)
 {
     return d ? d->out_of_order : 0;
+}
+
+int64_t wr_diff_repeated(const wr_diff *d)
+{
+    return d ? d->repeated : 0;
 }
 
 void wr_diff_close(wr_diff *d)

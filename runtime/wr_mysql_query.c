@@ -2,7 +2,13 @@
  * prepared statements (one MYSQL_STMT per statement, per connection),
  * parameters sent as text, rows fetched one at a time without buffering
  * the result.  Doubles are read as doubles and printed with 17 digits:
- * the library's own text of a double may round it. */
+ * the library's own text of a double may round it.  A NUL byte inside a
+ * value (a TEXT or VARBINARY can hold one) comes out as the two bytes
+ * C0 80, NUL's "modified UTF-8" form: as a C string the value would end
+ * at the NUL and lose the rest without a word, while C0 80 is never valid
+ * UTF-8, so what checks UTF-8 refuses the value (a sync agent's transforms
+ * say "NUL byte", PostgreSQL text cannot hold it anyway).  Bytes C0 80 in
+ * the value itself read the same: invalid either way. */
 #include <mysql.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,6 +122,8 @@ typedef struct column {
     bool is_unsigned;
     MYSQL_TIME time;
     unsigned decimals;          /* AS_DATETIME: digits of the fraction */
+    char *wide;                 /* the value with each NUL as C0 80, when it has one */
+    size_t wide_size;
 } column;
 
 static column_kind kind_of(const MYSQL_FIELD *f)
@@ -195,6 +203,36 @@ static void write_text(column *c)
         }
     }
     *p = '\0';
+}
+
+/* The value of c as a C string: its text, or, when it holds NUL bytes,
+ * its copy in c->wide with each NUL written C0 80; NULL if out of memory. */
+static const char *without_nuls(column *c)
+{
+    size_t nuls = 0;
+    for (unsigned long i = 0; i < c->length; i++)
+        nuls += c->text[i] == '\0';
+    if (nuls == 0)
+        return c->text;
+    size_t need = c->length + nuls + 1;
+    if (need > c->wide_size) {
+        char *bigger = realloc(c->wide, need);
+        if (!bigger)
+            return NULL;
+        c->wide = bigger;
+        c->wide_size = need;
+    }
+    size_t o = 0;
+    for (unsigned long i = 0; i < c->length; i++) {
+        if (c->text[i] == '\0') {
+            c->wide[o++] = (char)0xC0;
+            c->wide[o++] = (char)0x80;
+        } else {
+            c->wide[o++] = c->text[i];
+        }
+    }
+    c->wide[o] = '\0';
+    return c->wide;
 }
 
 static int fetch_rows(wr_run *r, MYSQL_STMT *st)
@@ -281,7 +319,10 @@ static int fetch_rows(wr_run *r, MYSQL_STMT *st)
                 }
                 c->text[c->length] = '\0';
             }
-            values[i] = c->text;
+            if (!(values[i] = c->kind != AS_TEXT ? c->text : without_nuls(c))) {
+                rc = wr_error(r->err, WR_ENOMEM, "out of memory");
+                break;
+            }
         }
         if (rc < 0)
             break;
@@ -297,8 +338,10 @@ static int fetch_rows(wr_run *r, MYSQL_STMT *st)
     }
     mysql_stmt_free_result(st); /* reads and drops what was not fetched */
     mysql_free_result(meta);
-    for (unsigned i = 0; cols && i < n; i++)
+    for (unsigned i = 0; cols && i < n; i++) {
         free(cols[i].text);
+        free(cols[i].wide);
+    }
     free(cols);
     free(binds);
     free(values);

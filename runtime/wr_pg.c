@@ -121,6 +121,18 @@ static int pg_connect(wr_conn *c, const char *dsn, wr_err *err)
     }
     PQsetNoticeProcessor(conn, drop_notice, NULL);
     c->handle = conn;
+    /* A SQL_ASCII database holds bytes, not characters: converting them to
+     * UTF8 would fail the whole query on the first byte that is not UTF-8.
+     * Read them as they are; the agent rejects a row that is not UTF-8. */
+    const char *server_encoding = PQparameterStatus(conn, "server_encoding");
+    if (server_encoding && strcmp(server_encoding, "SQL_ASCII") == 0 && PQsetClientEncoding(conn, "SQL_ASCII") != 0) {
+        char message[sizeof err->message];
+        snprintf(message, sizeof message, "%s", PQerrorMessage(conn));
+        wr_one_line(message);
+        pg_close(c);
+        return wr_error(err, WR_ECONNECT, "%s: postgres: cannot read a SQL_ASCII database as it is: %s", c->who,
+                        message);
+    }
     rc = pg_exec(c, "SET TIME ZONE 'UTC'", err);
     if (rc) {   /* the session is unusable as we promise it: no connection */
         pg_close(c);

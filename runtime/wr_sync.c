@@ -162,6 +162,8 @@ typedef struct run {
     bool is_stopped;
 
     wr_diff *diff;                 /* the target's rows in key order; NULL: stage every row */
+    bool is_batch_full;            /* with a diff: the batch ends at the next new key */
+    char *batch_last_key;          /* the source key of the row that filled it */
     int64_t n_equal, n_differ;     /* rows the comparison skipped, and staged */
     char since[WR_TIMESTAMP_TEXT_SIZE];   /* a window's start, for the diff ("" none) */
     bool is_bulk;                  /* the initial load of an empty table is in flight */
@@ -411,7 +413,7 @@ static int reject_row(run *r, const wr_row *row, const char *key, const char *re
         return wr_error(r->err, WR_ENOMEM, "out of memory");
     j->next = NULL;
     j->key = key ? wr_utf8_repair(r->batch_mem, key) : NULL;
-    if (j->key == key)
+    if (key && j->key == key)   /* valid UTF-8: repair gave key itself */
         j->key = wr_arena_strndup(r->batch_mem, key, strlen(key));
     const char *why = reason && *reason ? reason : "rejected by the transform";
     j->reason = wr_utf8_repair(r->batch_mem, why);
@@ -616,20 +618,46 @@ static int end_batch(run *r, const char *status)
     return finish_batch(r, status);
 }
 
+/* A key-ordered extract (a diff) puts the rows of a repeated source key
+ * together; a batch does not end between them, so the last one wins in
+ * the batch's upsert and a re-sync writes nothing.  The full batch ends
+ * at the next row with another key. */
+static bool continues_batch(const run *r, const wr_row *row)
+{
+    const char *k = value_at(row, r->e->key_source_column);
+    return k && r->batch_last_key && strcmp(k, r->batch_last_key) == 0;
+}
+
 static int on_row(void *ctx, const wr_row *row)
 {
     run *r = ctx;
+    int rc;
+    if (r->is_batch_full && !continues_batch(r, row)) {
+        r->is_batch_full = false;
+        if ((rc = end_batch(r, "running")) < 0) {
+            r->rc = rc;
+            return rc;
+        }
+    }
     if (is_stop_requested(r) && r->batch_read == 0) {
         r->is_stopped = true;
         return 1;
     }
     r->batch_read++;
-    int rc = take_row(r, row);
+    rc = take_row(r, row);
     if (rc < 0) {
         r->rc = rc;
         return rc;
     }
-    if (r->batch_read >= r->opt->batch_size) {
+    if (r->batch_read >= r->opt->batch_size && r->diff && !r->is_batch_full) {
+        if (set_text(&r->batch_last_key, value_at(row, r->e->key_source_column)) < 0) {
+            r->rc = wr_error(r->err, WR_ENOMEM, "out of memory");
+            return r->rc;
+        }
+        r->is_batch_full = true;   /* ends at the next row with another key */
+        return 0;
+    }
+    if (r->batch_read >= r->opt->batch_size && !r->diff) {
         if (r->opt->is_dry_run) {
             r->done.read += r->batch_read;
             r->done.rejected += r->batch_rejected;
@@ -870,7 +898,7 @@ static void restart_run(run *r)
         wr_copy_abort(r->copy, "initial load abandoned");
     r->copy = NULL;
     rollback(r);
-    r->is_open = r->is_bulk = r->is_stopped = false;
+    r->is_open = r->is_bulk = r->is_stopped = r->is_batch_full = false;
     reset_batch(r);
     memset(&r->done, 0, sizeof r->done);
     free(r->wm);
@@ -942,6 +970,10 @@ int wr_sync_entity_run(wr_sync_env *env, const wr_sync_entity *e, wr_entity_slot
         wr_log_message(env->log, WR_LOG_INFO, "compare", e->entity,
                        "compared with the target: %lld rows equal (not staged), %lld staged", (long long)r.n_equal,
                        (long long)r.n_differ);
+    if (r.diff && wr_diff_repeated(r.diff) > 0)
+        wr_log_message(env->log, WR_LOG_WARN, "compare", e->entity,
+                       "%lld source rows repeat the key of the row before them: the last one of each key is kept",
+                       (long long)wr_diff_repeated(r.diff));
     if (r.diff && wr_diff_out_of_order(r.diff) > 0)
         wr_log_message(env->log, WR_LOG_WARN, "compare", e->entity,
                        "%lld source rows came out of the target's key order: each was staged, uncompared",
@@ -963,6 +995,7 @@ int wr_sync_entity_run(wr_sync_env *env, const wr_sync_entity *e, wr_entity_slot
                        "dry run: %lld rows read, %lld would be staged, %lld would be rejected; nothing written",
                        (long long)r.done.read, (long long)r.dry_staged, (long long)r.done.rejected);
     free(r.batch_wm);
+    free(r.batch_last_key);
     free(r.wm);
     free(r.param_text);
     free(r.out);

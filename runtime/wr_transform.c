@@ -220,8 +220,16 @@ static size_t utf8_check(const char *s, size_t *chars)
     return SIZE_MAX;
 }
 
+/* Is s at the two bytes C0 80, the form in which a driver hands over a NUL
+ * byte inside a value (wr_mysql_query.c)? */
+static bool is_nul_pair(const unsigned char *s)
+{
+    return s[0] == 0xC0 && s[1] == 0x80;
+}
+
 /* A value as a reason quotes it: at most QUOTE_CHARS characters, then
- * "..."; bytes that are not UTF-8 and control characters as \xNN. */
+ * "..."; bytes that are not UTF-8 and control characters as \xNN, a NUL
+ * byte (C0 80) as \x00. */
 typedef struct quoted {
     char text[QUOTE_SIZE];
 } quoted;
@@ -239,7 +247,11 @@ static const char *quote(quoted *q, const char *s)
         }
         uint32_t cp;
         size_t n = utf8_decode(p, &cp);
-        if (n == 0 || cp < 0x20 || cp == 0x7F) {
+        if (is_nul_pair(p)) {
+            memcpy(q->text + o, "\\x00", 4);
+            o += 4;
+            p += 2;
+        } else if (n == 0 || cp < 0x20 || cp == 0x7F) {
             snprintf(q->text + o, sizeof q->text - o, "\\x%02x", *p);
             o += 4;
             p++;
@@ -320,8 +332,10 @@ static bool live(const wr_xf *x)
 
 static void fail_utf8(wr_xf *x, const char *s, size_t offset)
 {
-    wr_xf_fail(x, "invalid UTF-8 at byte %zu (0x%02x) of '%s'", offset + 1,
-               (unsigned char)s[offset], Q(s));
+    if (is_nul_pair((const unsigned char *)s + offset))
+        wr_xf_fail(x, "NUL byte at byte %zu of '%s' (PostgreSQL text cannot hold NUL)", offset + 1, Q(s));
+    else
+        wr_xf_fail(x, "invalid UTF-8 at byte %zu (0x%02x) of '%s'", offset + 1, (unsigned char)s[offset], Q(s));
 }
 
 /* ---- upper, lower, trim, concat ---------------------------------------------- */

@@ -721,7 +721,13 @@ static void test_to_text(void)
     FAIL(wr_xf_to_text(&x, "héllo", 4), "'héllo' has 5 characters, more than 4");
     FAIL(wr_xf_to_text(&x, "🛢🛢🛢", 2), "3 characters, more than 2");
     FAIL(wr_xf_to_text(&x, "ab\xff" "cd", 0), "invalid UTF-8 at byte 3 (0xff) of 'ab\\xffcd'");
-    FAIL(wr_xf_to_text(&x, "\xc0\x80", 0), "invalid UTF-8 at byte 1");           /* overlong NUL */
+    /* C0 80 (an overlong NUL) is how wr_mysql_query.c hands over a NUL byte */
+    FAIL(wr_xf_to_text(&x, "\xc0\x80", 0), "NUL byte at byte 1 of '\\x00' (PostgreSQL text cannot hold NUL)");
+    FAIL(wr_xf_to_text(&x, "a\xc0\x80" "b\xc0\x80", 0), "NUL byte at byte 2 of 'a\\x00b\\x00' (");
+    FAIL(wr_xf_to_text(&x, "a\xc0", 0), "invalid UTF-8 at byte 2 (0xc0) of 'a\\xc0'");   /* C0 alone */
+    FAIL(wr_xf_upper(&x, "a\xc0\x80"), "NUL byte at byte 2 of 'a\\x00'");
+    FAIL(wr_xf_trim(&x, " \xc0\x80 "), "NUL byte at byte 2 of ' \\x00 '");
+    FAIL(wr_xf_parse_number(&x, "1\xc0\x80"), "'1\\x00' is not a number");
     FAIL(wr_xf_to_text(&x, "\xe0\x80\xaf", 0), "invalid UTF-8 at byte 1");       /* overlong */
     FAIL(wr_xf_to_text(&x, "\xed\xbf\xbf", 0), "invalid UTF-8 at byte 1");       /* surrogate */
     FAIL(wr_xf_to_text(&x, "ok\xf5\x80\x80\x80", 0), "invalid UTF-8 at byte 3"); /* no such lead byte */
