@@ -475,10 +475,12 @@ static void build_diff(sync_gen *g, entity_sql *s, const char *table, const char
         where = wm_arena_printf(a, " WHERE %s IS NULL", wm_sql_quote(a, td, e->soft_delete->name));
     const wm_field *wf = window_field(g);
     if (wf) {
-        /* unset (--full reads the whole table): every row */
-        where = wm_arena_printf(a, "%s%s%s >= coalesce(nullif(current_setting('wellos.diff_since', true), '')"
-                                   "::timestamptz, '-infinity')", where, where[0] ? " AND " : " WHERE ",
-                                wm_sql_quote(a, td, wf->name));
+        /* unset (--full reads the whole table): every row.  A subquery, so
+         * that the bound is worked out once, not per row; in the field's
+         * own type, so that rows compare without a cast. */
+        where = wm_arena_printf(a, "%s%s%s >= (SELECT coalesce(nullif(current_setting('wellos.diff_since', true), '')"
+                                   "::timestamptz, '-infinity')%s)", where, where[0] ? " AND " : " WHERE ",
+                                wm_sql_quote(a, td, wf->name), wf->type.kind == WM_T_DATE ? "::date" : "");
         s->diff_since = "SELECT set_config('wellos.diff_since', $1, false)";
     }
     /* text keys in byte order, as the agent compares them */
@@ -542,6 +544,9 @@ static void build_bulk(sync_gen *g, entity_sql *s, const char *table, const char
         s->bulk_finish[s->n_bulk_finish++] = wm_arena_printf(a, "CREATE INDEX IF NOT EXISTS %s ON %s (%s)", name,
                                                              table, wm_sql_quote(a, td, f->name));
     }
+    /* statistics for the planner, which otherwise takes the new rows for a
+     * handful (the comparison's scan of a re-sync sorts on disk without) */
+    s->bulk_finish[s->n_bulk_finish++] = wm_arena_printf(a, "ANALYZE %s", table);
     for (size_t i = 0; i < e->n_fields; i++) {
         const wm_field *f = e->fields[i];
         if (!f->references)
@@ -993,7 +998,7 @@ void wm_emit_plan(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *t)
         plan_step(p, dst, "the transformed rows, straight into the table (binary: no text to parse)", s.bulk_copy);
         plan_step(p, dst, "per batch: each rejected row, with its reason and raw values", reject_write);
         for (size_t k = 0; k < s.n_bulk_finish; k++)
-            plan_step(p, dst, "after it: the column's default, the index or the foreign key (validated) again",
+            plan_step(p, dst, "after it: the column's default, an index, statistics or a foreign key (validated)",
                       s.bulk_finish[k]);
         plan_step(p, dst, "the sync state", state_write);
         plan_step(p, dst, "COMMIT", "COMMIT");

@@ -251,16 +251,18 @@ static int advance(wr_diff *d, wr_err *err)
     if (n < 0)
         return scan_failure(d, NULL, err);
     if (n > 0 && d->line[n - 1] == '\n')
-        d->line[n - 1] = '\0';
-    char *p = d->line;
+        d->line[--n] = '\0';
+    /* most rows have no backslash at all: no escapes, no NULLs */
+    bool has_escapes = memchr(d->line, '\\', (size_t)n) != NULL;
+    char *p = d->line, *end = d->line + n;
     for (int i = 0; i < d->e->n_columns; i++) {
-        char *tab = strchr(p, '\t');
+        char *tab = memchr(p, '\t', (size_t)(end - p));
         if ((tab == NULL) != (i == d->e->n_columns - 1))
             return wr_error(err, WR_ERROR, "%s: %s: the target's rows to compare do not have %d columns",
                             wr_conn_who(d->conn), d->e->entity, d->e->n_columns);
         if (tab)
             *tab = '\0';
-        d->fields[i] = unescape(p);
+        d->fields[i] = has_escapes ? unescape(p) : p;
         p = tab ? tab + 1 : p;
     }
     const char *key = d->fields[d->key_index];

@@ -1510,6 +1510,26 @@ const char *wr_xf_to_uuid(wr_xf *x, const char *v)
 
 /* An integer, also written "12.000" or "1.2e3" when its value is whole;
  * bits: 2 to 64 (32: int, 64: bigint). */
+/* v is already an integer as num_format prints it, in range for bits:
+ * -?(0|[1-9][0-9]*), no negative zero, at most 18 digits (no overflow). */
+static bool is_canonical_int(const char *v, unsigned bits)
+{
+    const char *p = v + (*v == '-');
+    if (*p == '0')
+        return p[1] == '\0' && p == v;
+    long long n = 0;
+    int digits = 0;
+    for (; *p >= '0' && *p <= '9'; p++, digits++) {
+        if (digits == 18)
+            return false;
+        n = n * 10 + (*p - '0');
+    }
+    if (*p || digits == 0)
+        return false;
+    long long max = bits >= 64 ? INT64_MAX : (1LL << (bits - 1)) - 1;
+    return *v == '-' ? n - 1 <= max : n <= max;
+}
+
 const char *wr_xf_to_int(wr_xf *x, const char *v, unsigned bits)
 {
     if (!live(x) || !v)
@@ -1518,6 +1538,8 @@ const char *wr_xf_to_int(wr_xf *x, const char *v, unsigned bits)
         wr_xf_fail(x, "to_int(): %u-bit integers are not supported", bits);
         return NULL;
     }
+    if (is_canonical_int(v, bits))
+        return xf_dup(x, v, strlen(v));
     num n;
     num_status st = num_parse(&n, v, strlen(v));
     if (st == NUM_SYNTAX || st == NUM_SPECIAL) {
@@ -1673,10 +1695,28 @@ const char *wr_xf_to_bool(wr_xf *x, const char *v)
 }
 
 /* A date, or the UTC calendar day of a date and time. */
+/* v is already YYYY-MM-DD, a real day of the years 0001 to 9999: the
+ * text out_date prints for it. */
+static bool is_canonical_date(const char *v)
+{
+    for (int i = 0; i < 10; i++)
+        if (i == 4 || i == 7 ? v[i] != '-' : !(v[i] >= '0' && v[i] <= '9'))
+            return false;
+    if (v[10] != '\0')
+        return false;
+    int y = (v[0] - '0') * 1000 + (v[1] - '0') * 100 + (v[2] - '0') * 10 + (v[3] - '0');
+    int m = (v[5] - '0') * 10 + (v[6] - '0'), d = (v[8] - '0') * 10 + (v[9] - '0');
+    static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    bool is_leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= days[m - 1] + (m == 2 && is_leap);
+}
+
 const char *wr_xf_to_date(wr_xf *x, const char *v)
 {
     if (!live(x) || !v)
         return NULL;
+    if (is_canonical_date(v))
+        return xf_dup(x, v, 10);
     int64_t micros = 0;
     bool is_submicro;   /* the day does not depend on it */
     if (datetime_failed(x, scan_datetime(v, &micros, &is_submicro), v, "date"))

@@ -193,17 +193,20 @@ COPY "wells" ("id", "name", "api_number", "latitude", "longitude", "status", "le
 -- [target postgres] per batch: each rejected row, with its reason and raw values
 INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1;
 
--- [target postgres] after it: the column's default, the index or the foreign key (validated) again
+-- [target postgres] after it: the column's default, an index, statistics or a foreign key (validated)
 ALTER TABLE "wells" ALTER COLUMN "updated_at" DROP DEFAULT;
 
--- [target postgres] after it: the column's default, the index or the foreign key (validated) again
+-- [target postgres] after it: the column's default, an index, statistics or a foreign key (validated)
 CREATE INDEX IF NOT EXISTS "wells_status_idx" ON "wells" ("status");
 
--- [target postgres] after it: the column's default, the index or the foreign key (validated) again
+-- [target postgres] after it: the column's default, an index, statistics or a foreign key (validated)
 CREATE INDEX IF NOT EXISTS "wells_lease_idx" ON "wells" ("lease");
 
--- [target postgres] after it: the column's default, the index or the foreign key (validated) again
+-- [target postgres] after it: the column's default, an index, statistics or a foreign key (validated)
 CREATE INDEX IF NOT EXISTS "wells_created_at_idx" ON "wells" ("created_at");
+
+-- [target postgres] after it: the column's default, an index, statistics or a foreign key (validated)
+ANALYZE "wells";
 
 -- [target postgres] the sync state
 INSERT INTO wellos_sync_state (tenant, entity, watermark, last_synced_at, rows_read, rows_written, rows_unchanged, rows_rejected, status, last_error) VALUES ($1, $2, $3, now(), $4, $5, $6, $7, $8, $9) ON CONFLICT (tenant, entity) DO UPDATE SET watermark = COALESCE(EXCLUDED.watermark, wellos_sync_state.watermark), last_synced_at = now(), rows_read = EXCLUDED.rows_read, rows_written = EXCLUDED.rows_written, rows_unchanged = EXCLUDED.rows_unchanged, rows_rejected = EXCLUDED.rows_rejected, status = EXCLUDED.status, last_error = EXCLUDED.last_error;
@@ -313,19 +316,22 @@ COPY "production_data" ("id", "well_id", "date", "oil", "gas", "water") FROM STD
 -- [target postgres] per batch: each rejected row, with its reason and raw values
 INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1;
 
--- [target postgres] after it: the column's default, the index or the foreign key (validated) again
+-- [target postgres] after it: the column's default, an index, statistics or a foreign key (validated)
 ALTER TABLE "production_data" ADD CONSTRAINT "production_data_id_pkey" PRIMARY KEY ("id");
 
--- [target postgres] after it: the column's default, the index or the foreign key (validated) again
+-- [target postgres] after it: the column's default, an index, statistics or a foreign key (validated)
 ALTER TABLE "production_data" ALTER COLUMN "updated_at" DROP DEFAULT;
 
--- [target postgres] after it: the column's default, the index or the foreign key (validated) again
+-- [target postgres] after it: the column's default, an index, statistics or a foreign key (validated)
 CREATE INDEX IF NOT EXISTS "production_data_well_id_idx" ON "production_data" ("well_id");
 
--- [target postgres] after it: the column's default, the index or the foreign key (validated) again
+-- [target postgres] after it: the column's default, an index, statistics or a foreign key (validated)
 CREATE INDEX IF NOT EXISTS "production_data_date_idx" ON "production_data" ("date");
 
--- [target postgres] after it: the column's default, the index or the foreign key (validated) again
+-- [target postgres] after it: the column's default, an index, statistics or a foreign key (validated)
+ANALYZE "production_data";
+
+-- [target postgres] after it: the column's default, an index, statistics or a foreign key (validated)
 ALTER TABLE "production_data" ADD CONSTRAINT "production_data_well_id_fkey" FOREIGN KEY ("well_id") REFERENCES "wells" ("id");
 
 -- [target postgres] the sync state

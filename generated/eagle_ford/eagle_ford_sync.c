@@ -181,6 +181,7 @@ static const char *const well_bulk_finish[] = {
     "CREATE INDEX IF NOT EXISTS \"wells_status_idx\" ON \"wells\" (\"status\")",
     "CREATE INDEX IF NOT EXISTS \"wells_lease_idx\" ON \"wells\" (\"lease\")",
     "CREATE INDEX IF NOT EXISTS \"wells_created_at_idx\" ON \"wells\" (\"created_at\")",
+    "ANALYZE \"wells\"",
 };
 
 /* ---- ProductionRecord: examples/eagle_ford.wmap:25 ---- */
@@ -290,6 +291,7 @@ static const char *const production_record_bulk_finish[] = {
     "ALTER TABLE \"production_data\" ALTER COLUMN \"updated_at\" DROP DEFAULT",
     "CREATE INDEX IF NOT EXISTS \"production_data_well_id_idx\" ON \"production_data\" (\"well_id\")",
     "CREATE INDEX IF NOT EXISTS \"production_data_date_idx\" ON \"production_data\" (\"date\")",
+    "ANALYZE \"production_data\"",
     "ALTER TABLE \"production_data\" ADD CONSTRAINT \"production_data_well_id_fkey\" FOREIGN KEY (\"well_id\") REFERENCES \"wells\" (\"id\")",
 };
 
@@ -319,6 +321,7 @@ static const wr_sync_entity entities[] = {
         .stage_copy = "COPY \"_wos_stage_wells\" (\"id\", \"name\", \"api_number\", \"latitude\", \"longitude\", \"status\", \"lease\", \"created_at\") FROM STDIN",
         .upsert = "INSERT INTO \"wells\" (\"id\", \"name\", \"api_number\", \"latitude\", \"longitude\", \"status\", \"lease\", \"created_at\", \"deleted_at\", \"updated_at\") SELECT DISTINCT ON (\"id\") \"id\", \"name\", \"api_number\", \"latitude\", \"longitude\", \"status\", \"lease\", \"created_at\", NULL, now() FROM \"_wos_stage_wells\" ORDER BY \"id\", _wos_seq DESC ON CONFLICT (\"id\") DO UPDATE SET \"name\" = EXCLUDED.\"name\", \"api_number\" = EXCLUDED.\"api_number\", \"latitude\" = EXCLUDED.\"latitude\", \"longitude\" = EXCLUDED.\"longitude\", \"status\" = EXCLUDED.\"status\", \"lease\" = EXCLUDED.\"lease\", \"created_at\" = EXCLUDED.\"created_at\", \"deleted_at\" = NULL, \"updated_at\" = now() WHERE (\"wells\".\"name\", \"wells\".\"api_number\", \"wells\".\"latitude\", \"wells\".\"longitude\", \"wells\".\"status\", \"wells\".\"lease\", \"wells\".\"created_at\") IS DISTINCT FROM (EXCLUDED.\"name\", EXCLUDED.\"api_number\", EXCLUDED.\"latitude\", EXCLUDED.\"longitude\", EXCLUDED.\"status\", EXCLUDED.\"lease\", EXCLUDED.\"created_at\") OR \"wells\".\"deleted_at\" IS NOT NULL",
         .diff_scan = "COPY (SELECT \"id\", \"name\", \"api_number\", \"latitude\", \"longitude\", \"status\", \"lease\", \"created_at\" FROM \"wells\" WHERE \"deleted_at\" IS NULL ORDER BY \"id\") TO STDOUT",
+        .key_source_column = 0,
         .diff_since = NULL,
         .key_order = WR_KEY_UUID,
         .compare = well_compare,

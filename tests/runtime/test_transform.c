@@ -863,6 +863,42 @@ static void test_canonical_shortcuts(void)
         CU_ASSERT_EQUAL(fast_failed, x.is_failed);
         CU_ASSERT_STRING_EQUAL(kept, full ? full : "(null)");
     }
+    /* integers and dates: the twin of "-12" is "-012", of a date the same
+     * day with a time of midnight */
+    static const char *const ints[] = { "0", "7", "-7", "127", "-128", "128", "-129", "2147483647", "-2147483648",
+                                        "2147483648", "999999999999999999", "-999999999999999999",
+                                        "9223372036854775807", "-9223372036854775808", "-0", "007" };
+    static const unsigned bits[] = { 8, 32, 64 };
+    for (size_t i = 0; i < sizeof ints / sizeof *ints; i++) {
+        for (size_t b = 0; b < sizeof bits / sizeof *bits; b++) {
+            bool is_negative = ints[i][0] == '-';
+            snprintf(twin, sizeof twin, "%s0%s", is_negative ? "-" : "+", ints[i] + is_negative);
+            fresh();
+            const char *fast = wr_xf_to_int(&x, ints[i], bits[b]);
+            bool fast_failed = x.is_failed;
+            char kept[64];
+            snprintf(kept, sizeof kept, "%s", fast ? fast : "(null)");
+            fresh();
+            const char *full = wr_xf_to_int(&x, twin, bits[b]);
+            CU_ASSERT_EQUAL(fast_failed, x.is_failed);
+            CU_ASSERT_STRING_EQUAL(kept, full ? full : "(null)");
+        }
+    }
+    static const char *const dates[] = { "2024-02-29", "2023-02-29", "1900-02-29", "2000-02-29", "0001-01-01",
+                                         "9999-12-31", "0000-01-01", "2024-13-01", "2024-04-31", "2024-00-10",
+                                         "2024-01-00", "2024-1-01" };
+    for (size_t i = 0; i < sizeof dates / sizeof *dates; i++) {
+        snprintf(twin, sizeof twin, "%s 00:00:00", dates[i]);
+        fresh();
+        const char *fast = wr_xf_to_date(&x, dates[i]);
+        bool fast_failed = x.is_failed;
+        char kept[64];
+        snprintf(kept, sizeof kept, "%s", fast ? fast : "(null)");
+        fresh();
+        const char *full = wr_xf_to_date(&x, twin);
+        CU_ASSERT_EQUAL(fast_failed, x.is_failed);
+        CU_ASSERT_STRING_EQUAL(kept, full ? full : "(null)");
+    }
     fresh();
     OK(wr_xf_to_decimal(&x, "-0.00", 5, 2, false), "0.00");   /* no negative zero, by either path */
     OK(wr_xf_to_decimal(&x, "12.50", 4, 2, false), "12.50");
