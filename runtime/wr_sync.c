@@ -532,7 +532,9 @@ static int start_bulk(run *r, bool *started)
             rc = wr_target_run(r->target, "bulk_probe", e->bulk_probe, 0, NULL, read_probe, &is_empty, NULL, NULL,
                                r->err);
     }
-    if (!rc && !is_empty) {
+    if (rc)
+        return rc;   /* the caller rolls back */
+    if (!is_empty) {
         rollback(r);
         r->is_open = false;
         return 0;
