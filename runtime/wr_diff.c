@@ -161,8 +161,19 @@ static bool same_value(wr_compare kind, const char *mine, const char *theirs)
 
 /* ---- keys -------------------------------------------------------------------------- */
 
+/* -?digits, at most 18 of them (the keys of a bigint column print so;
+ * anything longer is left to strtoll's overflow check). */
 static bool parse_integer(const char *s, long long *out)
 {
+    const char *p = s + (*s == '-');
+    long long n = 0;
+    int digits = 0;
+    for (; *p >= '0' && *p <= '9' && digits < 18; p++, digits++)
+        n = n * 10 + (*p - '0');
+    if (*p == '\0' && digits > 0) {
+        *out = *s == '-' ? -n : n;
+        return true;
+    }
     char *end;
     errno = 0;
     *out = strtoll(s, &end, 10);

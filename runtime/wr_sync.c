@@ -440,6 +440,22 @@ static int reject_row(run *r, const wr_row *row, const char *key, const char *re
     return 1;
 }
 
+/* Whether column i can hold other than ASCII: the transforms give numbers,
+ * uuids, dates, timestamps and booleans as canonical ASCII text, so only
+ * text and JSON (and floats, to be safe) need the UTF-8 check. */
+static bool may_be_non_ascii(const wr_sync_entity *e, int i)
+{
+    if (!e->bulk_wire)
+        return true;
+    switch (e->bulk_wire[i]) {
+    case WR_WIRE_INT4: case WR_WIRE_INT8: case WR_WIRE_NUMERIC: case WR_WIRE_UUID: case WR_WIRE_DATE:
+    case WR_WIRE_TIMESTAMPTZ: case WR_WIRE_BOOL:
+        return false;
+    default:
+        return true;
+    }
+}
+
 /* One source row: 0 staged, 1 rejected, < 0 the run fails. */
 static int take_row(run *r, const wr_row *row)
 {
@@ -467,7 +483,7 @@ static int take_row(run *r, const wr_row *row)
     if (rc > 0 || x.is_failed)
         return reject_row(r, row, key, x.reason);
     for (int i = 0; i < e->n_columns; i++) {
-        if (r->out[i] && !wr_utf8_is_valid(r->out[i], strlen(r->out[i]))) {
+        if (r->out[i] && may_be_non_ascii(e, i) && !wr_utf8_is_valid(r->out[i], strlen(r->out[i]))) {
             char why[256];
             snprintf(why, sizeof why, "%s: the value is not valid UTF-8",
                      e->column_names ? e->column_names[i] : "a column");
