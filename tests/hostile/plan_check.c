@@ -12,21 +12,24 @@
  * not name a source or a target fails the check, so that a change of the
  * format cannot make the steps silently disappear.
  *
- * Each step runs, in the plan's order, on one connection per database
- * (TARGET_CONNINFO, a libpq conninfo, for `target postgres`; SOURCE_DSN,
- * "host=H port=P user=U [password=W] dbname=D", for `source postgres` or
- * `source mysql`):
+ * Each step runs, in the plan's order, on its database (TARGET_CONNINFO,
+ * a libpq conninfo, for `target postgres`; SOURCE_DSN, "host=H port=P
+ * user=U [password=W] dbname=D", for `source postgres` or `source mysql`):
  *
- *   PostgreSQL: SELECT, INSERT, UPDATE, DELETE, WITH, VALUES, TABLE and
- *   MERGE are prepared (PQprepare, the protocol's PREPARE); nothing runs.
- *   Anything else (COPY, CREATE TEMP TABLE, TRUNCATE, the init DDL...) is
- *   run in a transaction that is rolled back, COPY ... FROM STDIN with no
- *   rows and COPY ... TO STDOUT read to its end; BEGIN and START are run
- *   and rolled back, COMMIT, END, ROLLBACK and ABORT run after a BEGIN.  A
- *   statement that refuses to run inside a transaction block (SQLSTATE
- *   25001) is run once outside one.  A CREATE TEMP... or a SET (not SET
- *   LOCAL) is also run for real after its check: later steps use the
- *   session state they make, as in the agent.
+ *   PostgreSQL: one session per database holds one transaction from the
+ *   first step to the last, then rolls it back; each step runs after a
+ *   savepoint (released, or rolled back to when the step fails).  So a
+ *   step sees what the steps before it did, as in the agent (the staging
+ *   table its CREATE TEMP TABLE made, an index a bulk-load step dropped),
+ *   and nothing stays.  SELECT, INSERT, UPDATE, DELETE, WITH, VALUES, TABLE
+ *   and MERGE are prepared (PQprepare, the protocol's PREPARE); nothing
+ *   runs.  Anything else (COPY, CREATE TEMP TABLE, TRUNCATE, the init
+ *   DDL...) is run, COPY ... FROM STDIN with no rows and COPY ... TO
+ *   STDOUT read to its end.  BEGIN and START are run and rolled back,
+ *   COMMIT, END, ROLLBACK and ABORT run after a BEGIN, in a second session;
+ *   a statement that refuses a transaction block (SQLSTATE 25001) is run
+ *   there too, outside one (so it waits for the locks of the plan's
+ *   transaction: lock_timeout is 10 s, and that fails the step).
  *
  *   MariaDB: every step is prepared (mysql_stmt_prepare, the binary
  *   protocol's PREPARE); one the server cannot prepare
@@ -321,7 +324,26 @@ static bool pg_simple(PGconn *c, const char *sql)
     return false;
 }
 
-static void pg_step(PGconn *c, const step *s, tally *t)
+static void pg_must(PGconn *c, const char *sql)
+{
+    if (!pg_simple(c, sql))
+        exit(2);
+}
+
+/* A database's two sessions: `work`, in one transaction from its opening
+ * to the end of the plan (then rolled back), where every step runs after
+ * a savepoint, so that it sees what the steps before it did (a temp table,
+ * DDL) and a failed step does not hide the next ones; `control`, opened
+ * when needed, for what cannot run in that transaction: BEGIN, COMMIT and
+ * the like, and a statement that refuses a transaction block. */
+typedef struct {
+    const char *conninfo;
+    PGconn *work, *control;
+} pg_db;
+
+static PGconn *pg_open(const char *conninfo);
+
+static void pg_step(pg_db *db, const step *s, tally *t)
 {
     static const char *const PREPARABLE[] = { "SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "VALUES", "TABLE",
                                               "MERGE", NULL };
@@ -329,59 +351,56 @@ static void pg_step(PGconn *c, const step *s, tally *t)
     static const char *const CLOSES[] = { "COMMIT", "END", "ROLLBACK", "ABORT", NULL };
     char w1[32], w2[32];
     first_words(s->sql, w1, w2, sizeof w1);
-    pg_error e;
-    if (is_one_of(w1, PREPARABLE)) {
-        PGresult *r = PQprepare(c, "", s->sql, 0, NULL);
-        bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-        if (!ok) {
-            e.message[0] = '\0';
-            pg_note(r, &e);
-        }
-        PQclear(r);
-        if (ok) {
-            t->prepared[D_POSTGRES]++;
-            pass(t, s, "prepared");
+    pg_error e = { "", "" };
+    bool ok;
+    const char *how;
+    if (is_one_of(w1, OPENS) || is_one_of(w1, CLOSES)) {
+        if (!db->control)
+            db->control = pg_open(db->conninfo);
+        if (is_one_of(w1, OPENS)) {
+            how = "run, then rolled back (in a session of its own)";
+            ok = pg_run(db->control, s->sql, &e);
+            pg_must(db->control, "ROLLBACK");
         } else {
-            fail(t, s, "PREPARE on postgres", "%s (SQLSTATE %s)", e.message, e.sqlstate);
+            how = "run after a BEGIN (in a session of its own)";
+            pg_must(db->control, "BEGIN");
+            ok = pg_run(db->control, s->sql, &e);
+        }
+        if (ok) {
+            t->run[D_POSTGRES]++;
+            pass(t, s, how);
+        } else {
+            fail(t, s, how, "%s (SQLSTATE %s)", e.message, e.sqlstate);
         }
         return;
     }
-    bool ok;
-    const char *how;
-    if (is_one_of(w1, OPENS)) {
-        how = "run, then rolled back";
-        ok = pg_run(c, s->sql, &e);
-        if (!pg_simple(c, "ROLLBACK"))
-            ok = false;
-    } else if (is_one_of(w1, CLOSES)) {
-        how = "run after a BEGIN";
-        if (!pg_simple(c, "BEGIN"))
-            exit(2);
-        ok = pg_run(c, s->sql, &e);
+    pg_must(db->work, "SAVEPOINT plan_step");
+    if (is_one_of(w1, PREPARABLE)) {
+        how = "PREPARE on postgres";
+        PGresult *r = PQprepare(db->work, "", s->sql, 0, NULL);
+        ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        if (!ok)
+            pg_note(r, &e);
+        PQclear(r);
     } else {
-        how = "run in a transaction rolled back";
-        if (!pg_simple(c, "BEGIN"))
-            exit(2);
-        ok = pg_run(c, s->sql, &e);
-        if (!pg_simple(c, "ROLLBACK"))
-            exit(2);
-        if (!ok && strcmp(e.sqlstate, "25001") == 0) {
-            how = "run outside a transaction (it cannot run inside one)";
-            ok = pg_run(c, s->sql, &e);
-        }
-        bool keeps_state = (strcmp(w1, "CREATE") == 0 && (strcmp(w2, "TEMP") == 0 || strcmp(w2, "TEMPORARY") == 0
-                                                          || strcmp(w2, "LOCAL") == 0))
-                           || (strcmp(w1, "SET") == 0 && strcmp(w2, "LOCAL") != 0);
-        if (ok && keeps_state) {
-            how = "run in a transaction rolled back, then run for the session";
-            ok = pg_run(c, s->sql, &e);
-        }
+        how = "run in the plan's transaction, rolled back at its end";
+        ok = pg_run(db->work, s->sql, &e);
     }
-    if (ok) {
+    pg_must(db->work, ok ? "RELEASE SAVEPOINT plan_step" : "ROLLBACK TO SAVEPOINT plan_step");
+    if (!ok && strcmp(e.sqlstate, "25001") == 0) {   /* cannot run inside a transaction block */
+        if (!db->control)
+            db->control = pg_open(db->conninfo);
+        how = "run outside a transaction (it cannot run inside one)";
+        ok = pg_run(db->control, s->sql, &e);
+    }
+    if (!ok) {
+        fail(t, s, how, "%s (SQLSTATE %s)", e.message, e.sqlstate);
+    } else if (is_one_of(w1, PREPARABLE)) {
+        t->prepared[D_POSTGRES]++;
+        pass(t, s, "prepared");
+    } else {
         t->run[D_POSTGRES]++;
         pass(t, s, how);
-    } else {
-        fail(t, s, how, "%s (SQLSTATE %s)", e.message, e.sqlstate);
     }
 }
 
@@ -403,9 +422,30 @@ static PGconn *pg_open(const char *conninfo)
     }
     PQsetNoticeProcessor(c, pg_notice, NULL);
     PQsetClientEncoding(c, "UTF8");
-    if (!pg_simple(c, "SET TIME ZONE 'UTC'"))
-        exit(2);
+    pg_must(c, "SET TIME ZONE 'UTC'");
+    /* never hang: a step that waits on a lock fails with the server's
+     * "lock timeout" (the second session waits on the plan's transaction) */
+    pg_must(c, "SET lock_timeout = '10s'");
+    pg_must(c, "SET statement_timeout = '120s'");
     return c;
+}
+
+static void pg_db_open(pg_db *db, const char *conninfo)
+{
+    db->conninfo = conninfo;
+    db->work = pg_open(conninfo);
+    db->control = NULL;
+    pg_must(db->work, "BEGIN");
+}
+
+static void pg_db_close(pg_db *db)
+{
+    if (!db->work)
+        return;
+    pg_must(db->work, "ROLLBACK");
+    PQfinish(db->work);
+    if (db->control)
+        PQfinish(db->control);
 }
 
 /* ---- MariaDB ------------------------------------------------------------- */
@@ -517,6 +557,7 @@ static MYSQL *my_open(const char *dsn)
 
 int main(int argc, char **argv)
 {
+    setvbuf(stdout, NULL, _IOLBF, 0);
     tally t = { .verbose = false };
     int a = 1;
     if (a < argc && strcmp(argv[a], "-v") == 0) {
@@ -537,7 +578,8 @@ int main(int argc, char **argv)
         printf("FAIL %s: no step in the plan\n", plan_path);
         return 1;
     }
-    PGconn *target = pg_open(target_dsn), *pg_source = NULL;
+    pg_db target, pg_source = { NULL, NULL, NULL };
+    pg_db_open(&target, target_dsn);
     MYSQL *my_source = NULL;
     for (int i = 0; i < n; i++) {
         const step *s = &steps[i];
@@ -545,11 +587,11 @@ int main(int argc, char **argv)
             t.failed++;
             printf("FAIL [%s] %s (plan line %d): no statement\n", s->where, s->what, s->line);
         } else if (strcmp(s->where, "target postgres") == 0) {
-            pg_step(target, s, &t);
+            pg_step(&target, s, &t);
         } else if (strcmp(s->where, "source postgres") == 0 && source_dsn) {
-            if (!pg_source)
-                pg_source = pg_open(source_dsn);
-            pg_step(pg_source, s, &t);
+            if (!pg_source.work)
+                pg_db_open(&pg_source, source_dsn);
+            pg_step(&pg_source, s, &t);
         } else if (strcmp(s->where, "source mysql") == 0 && source_dsn) {
             if (!my_source)
                 my_source = my_open(source_dsn);
@@ -566,9 +608,8 @@ int main(int argc, char **argv)
     }
     free(steps);
     free(text);
-    PQfinish(target);
-    if (pg_source)
-        PQfinish(pg_source);
+    pg_db_close(&target);
+    pg_db_close(&pg_source);
     if (my_source)
         mysql_close(my_source);
     printf("plan_check: %s %d prepared, %d run; %s %d prepared, %d run; %d failed\n", DIALECT_NAMES[D_POSTGRES],
