@@ -179,13 +179,15 @@ function newcol(k, v1, v2,    c) {
     return c
 }
 function bq(c) { return "`" CN[c] "`" }
+# a number as text, whole ones in full (mawk would print 4000000000 as 4e+09)
+function num(x) { return x == int(x) ? sprintf("%.0f", x) : x "" }
 
 # the key of entity e in row r
 function key_value(e, r,    t, n) {
     t = FT[e, 1]
     if (t == "uuid") return sprintf("%08d-beef-4000-a000-%012d", e, r)   # (letters: some columns get it upper-cased)
-    if (t == "int") return 100 * e + r
-    if (t == "bigint") return (BIGKEY ? 5000000000 : 0) + 100 * e + r
+    if (t == "int") return num(100 * e + r)
+    if (t == "bigint") return num((BIGKEY ? 5000000000 : 0) + 100 * e + r)
     n = substr(t, 6) + 0     # text(n)
     return n >= 3 ? "k'" r : r ""
 }
@@ -197,7 +199,7 @@ function field_value(e, i, r,    t, b) {
     t = FT[e, i]; b = base(t)
     if (b == "uuid") return sprintf("%08d-%04d-4abc-8def-%012d", e, i, r)
     if (b == "int") return r == 1 ? -7 : 14
-    if (b == "bigint") return FRANGE[e, i] ? 9 * r : 4000000000 + r
+    if (b == "bigint") return num(FRANGE[e, i] ? 9 * r : 4000000000 + r)
     if (b == "float") return r + 0.25
     if (b == "decimal") return r ""
     if (b == "bool") return r == 1 ? "true" : "false"
@@ -223,7 +225,7 @@ function sync_line(e, i,    t, b, k, c, tr, n, j, line, els, fmt) {
         } else if (b == "int" || b == "bigint") {
             tr = rnd(3)
             if (tr == 0) c = newcol(b, IV[1], IV[2])
-            if (tr == 1) { c = newcol(b, IV[1] - 1, IV[2] - 1); return FN[e, i] " <- " bq(c) " + 1" }
+            if (tr == 1) { c = newcol(b, num(IV[1] - 1), num(IV[2] - 1)); return FN[e, i] " <- " bq(c) " + 1" }
             if (tr == 2) { c = newcol("text", IV[1], IV[2]); return FN[e, i] " <- parse_number(" bq(c) ")" }
         } else {
             if (chance(50)) c = newcol("text", IV[1], IV[2])
@@ -240,10 +242,10 @@ function sync_line(e, i,    t, b, k, c, tr, n, j, line, els, fmt) {
     }
     if (b == "int" || b == "bigint") {
         tr = rnd(6)
-        if (tr == 1) { c = newcol(b, IV[1] - 1, IV[2] - 1); return FN[e, i] " <- " bq(c) " + 1" }
+        if (tr == 1) { c = newcol(b, num(IV[1] - 1), num(IV[2] - 1)); return FN[e, i] " <- " bq(c) " + 1" }
         if (tr == 2) { c = newcol("text", IV[1], IV[2]); return FN[e, i] " <- parse_number(" bq(c) ")" }
         if (tr == 3) { c = newcol(b, IV[1], IV[2]); return FN[e, i] " <- coalesce(" bq(c) ", 0)" }
-        if (tr == 4) { c = newcol(b, -IV[1], -IV[2]); return FN[e, i] " <- -" bq(c) }
+        if (tr == 4) { c = newcol(b, num(-IV[1]), num(-IV[2])); return FN[e, i] " <- -" bq(c) }
         if (tr == 5) {
             NULLOK = 0; c = newcol("text", VRAW[0], VRAW[1])
             return FN[e, i] " <- " bq(c) " map { " wstr(VRAW[0]) " => " IV[1] ", " wstr(VRAW[1]) " => " IV[2] " }"
@@ -252,7 +254,7 @@ function sync_line(e, i,    t, b, k, c, tr, n, j, line, els, fmt) {
     }
     if (b == "float") {
         tr = rnd(3)
-        if (tr == 1) { c = newcol("double", IV[1] / 2, IV[2] / 2); return FN[e, i] " <- " bq(c) " * 2" }
+        if (tr == 1) { c = newcol("double", num(IV[1] / 2), num(IV[2] / 2)); return FN[e, i] " <- " bq(c) " * 2" }
         if (tr == 2) { c = newcol("text", IV[1], IV[2]); return FN[e, i] " <- parse_number(" bq(c) ")" }
         c = newcol("double", IV[1], IV[2]); return FN[e, i] " <- " bq(c)
     }
@@ -260,7 +262,7 @@ function sync_line(e, i,    t, b, k, c, tr, n, j, line, els, fmt) {
         k = "dec" substr(t, 8)
         tr = rnd(4)
         if (tr == 1) { c = newcol("text", IV[1], IV[2]); return FN[e, i] " <- parse_number(" bq(c) ")" }
-        if (tr == 2) { c = newcol(k, IV[1] * 2, IV[2] * 2); return FN[e, i] " <- " bq(c) " / 2" }
+        if (tr == 2) { c = newcol(k, num(IV[1] * 2), num(IV[2] * 2)); return FN[e, i] " <- " bq(c) " / 2" }
         if (tr == 3) { c = newcol(k, IV[1], IV[2]); return FN[e, i] " <- coalesce(" bq(c) ", 0)" }
         c = newcol(k, IV[1], IV[2]); return FN[e, i] " <- " bq(c)
     }
