@@ -43,8 +43,10 @@ const char *wm_c_string(wm_arena *a, const char *text)
         case '\n': out[k++] = '\\'; out[k++] = 'n'; break;
         case '\t': out[k++] = '\\'; out[k++] = 't'; break;
         case '\r': out[k++] = '\\'; out[k++] = 'r'; break;
-        case '?': /* "??x" would be a trigraph under -std=c11 */
-            if (c[1] == '?')
+        case '?': /* "??x" would be a trigraph under -std=c11: a '?' after
+                   * one goes out as "\?", so that no two ever touch (escaping
+                   * the first of a pair left "\??/", a trigraph still) */
+            if (k > 0 && out[k - 1] == '?')
                 out[k++] = '\\';
             out[k++] = '?';
             break;

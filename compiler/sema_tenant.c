@@ -379,6 +379,14 @@ static void check_incremental(sema *s, const block_ctx *c, const ast_incremental
     out->kind = ai->window ? WM_INC_WINDOW : WM_INC_WATERMARK;
     check_columns(s, c->dialect, ai->on);
     if (sema_type_expr(s, ai->on)) {
+        /* the extract compares the watermark in the source's SQL (WHERE wm
+         * >= the stored one, ORDER BY wm): it needs SQL every dialect has */
+        const wm_expr *bad = beyond_adapter_sql(ai->on);
+        if (bad) {
+            wm_diag *d = wm_error(s->diags, bad->loc, "the source database cannot compute this watermark");
+            wm_hint(d, "the extract reads the rows past the watermark in SQL; a watermark may use columns, "
+                       "literals and coalesce (upper, lower, trim and '||' give text)");
+        }
         wm_type_kind k = ai->on->type.kind;
         bool is_time = k == WM_T_ANY || k == WM_T_DATE || k == WM_T_TIMESTAMP;
         if (!is_time && !(out->kind == WM_INC_WATERMARK && wm_type_is_numeric(k)))

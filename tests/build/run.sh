@@ -55,6 +55,50 @@ kept=$(sed -n 's/.*the generated source is kept in \(.*\)$/\1/p' "$tmp/err")
 [ -n "$kept" ] && [ -f "$kept/eagle_ford_sync.c" ] && ok || bad "no kept source in '$kept'"
 case $kept in /tmp/wellosc-build-*|"${TMPDIR:-/tmp}"/wellosc-build-*) rm -rf "$kept" ;; esac
 
+# Client names holding every C trigraph (??= ??( ??/ ??) ??' ??< ??! ??> ??-)
+# and runs of '?': the C literals of an agent and of repositories compile
+# with -Werror, and the agent holds the SQL of the plan, unchanged.
+cat >"$tmp/trigraphs.wmap" <<'SPEC'
+entity E table e {
+  id    int key
+  name  text
+}
+tenant t {
+  strategy etl
+  source mysql    dsn env S
+  target postgres dsn env T
+  sync E from `a??/b??=c` {
+    id   <- `x??(y??)z??'`
+    name <- `w??<v??!u??>t??-???-`
+  }
+}
+tenant ad {
+  strategy adapter
+  database postgres dsn env A
+  map E to `p??/q` {
+    id   <-> `r??=s`
+    name <-> `???/`
+  }
+}
+SPEC
+if build t "$tmp/trigraphs.wmap"; then
+    ok
+    extract=$(./wellosc plan "$tmp/trigraphs.wmap" | grep -A1 '^-- \[source mysql\] extract' | sed -n '2s/;$//p')
+    [ -n "$extract" ] && grep -qaF -- "$extract" "$tmp/wellos-sync-t" && ok \
+        || bad "the agent does not hold the extract of the plan: '$extract'"
+else
+    bad "build of names holding trigraphs"
+fi
+mkdir -p "$tmp/trigraphs"
+if ./wellosc gen -o "$tmp/trigraphs" "$tmp/trigraphs.wmap" >"$tmp/out" 2>&1; then
+    for c in "$tmp"/trigraphs/*.c; do
+        cc -std=c11 -Wall -Wextra -Werror -Iruntime -I"$tmp/trigraphs" -c "$c" -o "${c%.c}.o" 2>"$tmp/err" \
+            && ok || bad "gen: $(basename "$c") with names holding trigraphs: $(head -1 "$tmp/err")"
+    done
+else
+    bad "gen of names holding trigraphs: $(cat "$tmp/out")"
+fi
+
 # A password in a DSN never reaches the binary, and never an output line:
 # the DSN is read at run time, and every message is masked.
 secret='s3cr3t-PASS-9q7w'
