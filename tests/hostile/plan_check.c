@@ -290,10 +290,14 @@ static bool pg_run(PGconn *c, const char *sql, pg_error *e)
     PGresult *r;
     while ((r = PQgetResult(c)) != NULL) {
         switch (PQresultStatus(r)) {
-        case PGRES_COPY_IN:
-            if (PQputCopyEnd(c, NULL) != 1)
+        case PGRES_COPY_IN: {
+            /* no rows: nothing in text; in binary, the header and the trailer */
+            static const char binary_empty[21] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0\377\377";
+            if ((PQbinaryTuples(r) && PQputCopyData(c, binary_empty, sizeof binary_empty) != 1)
+                || PQputCopyEnd(c, NULL) != 1)
                 snprintf(e->message, sizeof e->message, "%s", PQerrorMessage(c));
             break;
+        }
         case PGRES_COPY_OUT: {
             char *buf;
             int got;
