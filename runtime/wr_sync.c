@@ -746,7 +746,13 @@ static int extract_params(run *r, wr_params *p)
     }
     r->wm = stored;
     wr_timestamp t;
-    if (wr_timestamp_parse(&t, stored, NULL) == 0) {
+    wr_date day;
+    bool is_time = wr_timestamp_parse(&t, stored, NULL) == 0;
+    if (!is_time && wr_date_parse(&day, stored, NULL) == 0) {   /* a DATE watermark: its midnight */
+        t.micros = (int64_t)day.days * 86400 * 1000000;
+        is_time = true;
+    }
+    if (is_time) {
         t.micros -= e->lookback_seconds * 1000000;
         param_bound(p, t);
     } else if (e->lookback_seconds != 0) {
