@@ -3,9 +3,11 @@
 # and the loop retrying through a target restart (tests/faults/run.sh).
 # Run it with:
 #
-#   make fault-test
+#   make fault-test        (or make test-faults, the name the issue uses)
 
-.PHONY: fault-test
+.PHONY: fault-test test-faults
 
 fault-test: wellosc $(B)/libwellosrt.a
 	bash tests/faults/run.sh ./wellosc
+
+test-faults: fault-test
