@@ -458,7 +458,7 @@ terminated=no
 if wait_until 60 read_at_least f_lterm 20000; then terminate_agent_session f_lterm && terminated=yes; fi
 t0=$(now_ms)
 [ $terminated = yes ] || not_ok loop_terminate_fault "the agent's session was not found"
-wait_until 10 grep -q '"event":"retry"' "$out/lt_loop.err"
+wait_until 10 grep -qs '"event":"retry"' "$out/lt_loop.err"
 retried loop_terminate 'terminating connection due to administrator command'
 converge_loop loop_terminate f_lterm "$t0"
 
@@ -470,7 +470,7 @@ killed=no
 if wait_until 60 read_at_least f_skill 20000; then kill_source_session && killed=yes; fi
 t0=$(now_ms)
 [ $killed = yes ] || not_ok source_kill_loop_fault "the agent's extract session was not found"
-wait_until 10 grep -q '"event":"retry"' "$out/sk_loop.err"
+wait_until 10 grep -qs '"event":"retry"' "$out/sk_loop.err"
 retried source_kill_loop 'ProductionRecord: the extract failed after [0-9]+ rows'
 converge_loop source_kill_loop f_skill "$t0"
 
@@ -508,7 +508,7 @@ hold_lock f_lock && locked=yes
 t0=$(now_ms)
 start ll_loop f_lock --interval 1 --batch-size $BATCH --lock-timeout 1 7>&-   # not the lock's fifo
 [ $locked = yes ] || not_ok lock_timeout_loop_fault "the lock was not granted"
-wait_until 15 grep -q '"event":"retry"' "$out/ll_loop.err"
+wait_until 15 grep -qs '"event":"retry"' "$out/ll_loop.err"
 held=$(($(now_ms) - t0))
 [ $held -lt 3000 ] && sleep "$(secs $((3000 - held)))"
 held=$(($(now_ms) - t0))
