@@ -433,6 +433,11 @@ release_lock() {   # COMMIT, and \q: an agent started meanwhile may hold the fif
     lock_holder=""
 }
 
+# what the agent says of a terminated session: the server's FATAL message
+# when libpq read it, else (the socket closed first, seen at the end of a
+# COPY) "connection lost: server closed the connection unexpectedly"
+TERMINATED_RE='terminating connection due to administrator command|connection lost: server closed the connection'
+
 # ==== 5. the agent's target session terminated, --once ==========================================
 echo "# target_terminate: pg_terminate_backend of the agent's target session mid-load, --once, batch $BATCH"
 seed target_terminate f_term
@@ -443,7 +448,7 @@ wait $bg; rc=$?
 bg=""
 check target_terminate_agent_fails_clearly "terminated: $terminated, exit $rc, error: $(first_error tt_fault)" \
     bash -c "[ $terminated = yes ] && [ $rc -eq 1 ] \
-             && grep '\"level\":\"error\"' '$out/tt_fault.err' | grep -q 'ProductionRecord.*terminating connection due to administrator command'"
+             && grep '\"level\":\"error\"' '$out/tt_fault.err' | grep -Eq 'ProductionRecord.*($TERMINATED_RE)'"
 wait_until 10 no_agent_lock
 committed target_terminate f_term
 run tt_after f_term --once --batch-size $BATCH
@@ -459,7 +464,7 @@ if wait_until 60 read_at_least f_lterm 20000; then terminate_agent_session f_lte
 t0=$(now_ms)
 [ $terminated = yes ] || not_ok loop_terminate_fault "the agent's session was not found"
 wait_until 10 grep -qs '"event":"retry"' "$out/lt_loop.err"
-retried loop_terminate 'terminating connection due to administrator command'
+retried loop_terminate "$TERMINATED_RE"
 converge_loop loop_terminate f_lterm "$t0"
 
 # ==== 7. the source session killed, loop mode ===================================================
