@@ -12,8 +12,9 @@
  * Must never: accept a DSN on the command line, print a DSN or a password
  * (every message goes through wr_error or the logger, both masked), write
  * to a target before its marker names this tenant and the lock is held,
- * or build SQL (all of it comes from the spec, except BEGIN, COMMIT and
- * ROLLBACK). */
+ * or build SQL (all of it comes from the spec, except BEGIN, COMMIT,
+ * ROLLBACK and the constant SET_LOCK_TIMEOUT, whose value is a
+ * parameter). */
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
@@ -29,6 +30,13 @@
 
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_REFUSED = 3 };
 enum { DEFAULT_BATCH = 10000, MAX_BATCH = 10000000, BACKOFF_FIRST_SECONDS = 5, CONFIG_MAX = 64 * 1024 };
+/* --lock-timeout: PostgreSQL keeps lock_timeout in milliseconds in an int */
+enum { DEFAULT_LOCK_TIMEOUT = 60, MAX_LOCK_TIMEOUT = 2147483 };
+
+/* Run on every target session right after it connects: a statement that
+ * waits longer than this for a lock fails (SQLSTATE 55P03), and with it
+ * the batch and the run, instead of hanging behind someone else's lock. */
+static const char SET_LOCK_TIMEOUT[] = "SELECT set_config('lock_timeout', $1, false)";
 
 static volatile sig_atomic_t stop_requested;
 
@@ -39,6 +47,7 @@ typedef struct options {
     bool is_once, is_dry_run, is_full, is_bulk_refused;
     int64_t interval_seconds;
     int64_t batch_size;
+    int64_t lock_timeout_seconds;   /* 0: no limit */
     const char *entity;      /* --entity: NULL for all */
     const char *config;      /* --config FILE */
 } options;
@@ -99,6 +108,9 @@ static void usage(const wr_sync_spec *spec, FILE *f)
             "  --batch-size N      rows per transaction (default %d)\n"
             "  --no-bulk-load      load an empty table in batches too (default: one\n"
             "                      transaction, its indexes and foreign keys made after)\n"
+            "  --lock-timeout SECONDS\n"
+            "                      a statement on the target that waits longer for a lock\n"
+            "                      fails, and with it the run (default %d; 0: no limit)\n"
             "  --check             test both connections and the tenant marker\n"
             "  --init              create the target's tables and mark it as this tenant's\n"
             "  --config FILE       read %s and %s from FILE (lines NAME=VALUE,\n"
@@ -109,7 +121,8 @@ static void usage(const wr_sync_spec *spec, FILE *f)
             "Exit status: 0 success, 1 a sync failed, 2 usage, 3 refused (target not\n"
             "initialised or another tenant's).\n",
             spec->tenant, spec->tenant, wr_dialect_name(spec->source_dialect),
-            (long long)(spec->interval_seconds / 60), DEFAULT_BATCH, spec->source_env, spec->target_env);
+            (long long)(spec->interval_seconds / 60), DEFAULT_BATCH, DEFAULT_LOCK_TIMEOUT, spec->source_env,
+            spec->target_env);
 }
 
 static int usage_error(const wr_sync_spec *spec, const char *fmt, const char *arg)
@@ -165,6 +178,7 @@ static int parse_options(const wr_sync_spec *spec, int argc, char **argv, option
     o->act = ACT_SYNC;
     o->interval_seconds = spec->interval_seconds > 0 ? spec->interval_seconds : 15 * 60;
     o->batch_size = DEFAULT_BATCH;
+    o->lock_timeout_seconds = DEFAULT_LOCK_TIMEOUT;
     int actions = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
@@ -193,6 +207,12 @@ static int parse_options(const wr_sync_spec *spec, int argc, char **argv, option
         } else if ((v = option_value(argc, argv, &i, "--batch-size", &m)) || m) {
             if (!parse_count(v, 1, MAX_BATCH, &o->batch_size))
                 return usage_error(spec, "--batch-size takes a whole number from 1 to 10000000, not '%s'", v);
+        } else if ((v = option_value(argc, argv, &i, "--lock-timeout", &m)) || m) {
+            if (!parse_count(v, 0, MAX_LOCK_TIMEOUT, &o->lock_timeout_seconds))
+                return usage_error(spec,
+                                   "--lock-timeout takes a whole number of seconds from 0 (no limit) to 2147483, "
+                                   "not '%s'",
+                                   v);
         } else if ((v = option_value(argc, argv, &i, "--entity", &m)) || m) {
             if (!v || !*v)
                 return usage_error(spec, "--entity needs a name%s", "");
@@ -326,11 +346,30 @@ static int connect_to(agent *a, wr_conn **out, wr_dialect d, const char *dsn, co
     return wr_connect_env(out, d, env, who, err);
 }
 
+/* A target session (WHO: "target", "target (compare)"), with the lock
+ * timeout of --lock-timeout set on it. */
+static int connect_target(agent *a, wr_conn **out, const char *who, wr_err *err)
+{
+    wr_conn *t = NULL;
+    int rc = connect_to(a, &t, WR_POSTGRES, a->target_dsn, a->spec->target_env, who, err);
+    if (!rc) {
+        char ms[24];
+        snprintf(ms, sizeof ms, "%lld", (long long)a->opt.lock_timeout_seconds * 1000);
+        const char *params[1] = { ms };
+        rc = wr_target_run(t, "lock_timeout", SET_LOCK_TIMEOUT, 1, params, NULL, NULL, NULL, NULL, err);
+    }
+    if (rc) {
+        wr_conn_close(t);
+        t = NULL;
+    }
+    *out = t;
+    return rc;
+}
+
 /* The comparison's session (wr_diff.c): the target again, read only. */
 static int connect_compare(void *ctx, wr_conn **out, wr_err *err)
 {
-    agent *a = ctx;
-    return connect_to(a, out, WR_POSTGRES, a->target_dsn, a->spec->target_env, "target (compare)", err);
+    return connect_target(ctx, out, "target (compare)", err);
 }
 
 static void close_source(agent *a)
@@ -450,7 +489,7 @@ static int ensure_target(agent *a, wr_err *err)
         return 0;
     close_target(a);
     wr_conn *t = NULL;
-    int rc = connect_to(a, &t, WR_POSTGRES, a->target_dsn, a->spec->target_env, "target", err);
+    int rc = connect_target(a, &t, "target", err);
     if (!rc)
         rc = check_marker(a, t, err);
     if (!rc)
@@ -613,7 +652,7 @@ static int do_check(agent *a)
     }
     wr_conn_close(c);
     c = NULL;
-    rc = connect_to(a, &c, WR_POSTGRES, a->target_dsn, a->spec->target_env, "target", &err);
+    rc = connect_target(a, &c, "target", &err);
     if (!rc)
         rc = check_marker(a, c, &err);
     if (rc) {
@@ -660,7 +699,7 @@ static int do_init(agent *a)
     wr_err err = { 0, "" };
     wr_conn *t = NULL;
     bool was = false;
-    int rc = connect_to(a, &t, WR_POSTGRES, a->target_dsn, a->spec->target_env, "target", &err);
+    int rc = connect_target(a, &t, "target", &err);
     if (!rc)
         rc = init_target(a, t, &was, &err);
     wr_conn_close(t);

@@ -4,13 +4,14 @@
 # `toy`): starts a private PostgreSQL (target, and a second source) and
 # MariaDB (source, root with a password), and checks, each test named
 # after what it proves:
-#   usage and --version; refusing an uninitialised or foreign target;
-#   --init twice; first sync; a resync writes nothing; updates, soft
-#   deletes and returns; rejects with reason and raw JSON; `on error abort`
-#   rolls back; --dry-run writes nothing; --check; --config modes; one
-#   agent per tenant; SIGTERM stops between whole batches; kill -9 then a
-#   run ends with exactly the source's rows; the PostgreSQL source with a
-#   watermark; JSON logs; no password in any output.
+#   usage (bad --lock-timeout values too) and --version; refusing an
+#   uninitialised or foreign target; --init twice; first sync; a resync
+#   writes nothing; updates, soft deletes and returns; rejects with reason
+#   and raw JSON; `on error abort` rolls back; --dry-run writes nothing;
+#   --check; --config modes; one agent per tenant; SIGTERM stops between
+#   whole batches; kill -9 then a run ends with exactly the source's rows;
+#   the PostgreSQL source with a watermark; JSON logs; no password in any
+#   output.
 # Prints "N passed, N failed"; exits 1 if any failed.  Run from the
 # repository root.
 set -u
@@ -101,6 +102,19 @@ check unknown_option_is_a_usage_error "exit $rc" test $rc -eq 2
 last=usage_entity; run usage_entity --entity Nope --once
 check unknown_entity_is_a_usage_error "exit $rc" \
     bash -c "[ $rc -eq 2 ] && grep -q \"unknown entity 'Nope'\" '$out/usage_entity.err'"
+bad_lt=""
+for v in -1 -60 abc 1.5 10s "" 2147484; do
+    last=usage_lock_timeout; run usage_lock_timeout --once --lock-timeout "$v"
+    [ $rc -eq 2 ] && grep -q -- "--lock-timeout takes a whole number of seconds" "$out/usage_lock_timeout.err" \
+        || bad_lt="$bad_lt '$v' (exit $rc)"
+done
+last=usage_lock_timeout; run usage_lock_timeout --once --lock-timeout
+[ $rc -eq 2 ] || bad_lt="$bad_lt none (exit $rc)"
+check lock_timeout_refuses_bad_values_with_status_2 "accepted or wrong status:$bad_lt" test -z "$bad_lt"
+last=lock_timeout_ok; run lock_timeout_ok --lock-timeout 0 --version
+rc0=$rc
+last=lock_timeout_ok; run lock_timeout_ok --lock-timeout=2147483 --version
+check lock_timeout_takes_0_to_2147483_seconds "exit $rc0 for 0, $rc for 2147483" test "$rc0/$rc" = 0/0
 last=usage_dsn; run usage_dsn "host=x password=$MY_PW"
 check dsn_on_the_command_line_is_refused_and_masked "exit $rc" \
     bash -c "[ $rc -eq 2 ] && ! grep -q '$MY_PW' '$out/usage_dsn.err'"

@@ -14,6 +14,24 @@
 #                   load (FAULTS_KILLS, FAULTS_SEED); after each, whole
 #                   batches only, and the next run converges exactly
 #
+# and, each into a target that already holds the wells and the first
+# N_SMALL volumes (a first run on small_src; the faulted run reads
+# fault_src, the same tables grown to 200,000 volumes, all past the
+# watermark), so that the load is a re-sync committed batch by batch:
+#
+#   target_terminate  pg_terminate_backend() of the agent's target session
+#                     (the holder of its advisory lock) mid-load, --once;
+#                     then a second --once
+#   loop_terminate    the same in loop mode: retry with backoff, converge,
+#                     no restart of the agent
+#   source_kill_loop  MariaDB KILL of the agent's extract session, in loop
+#                     mode (the --once case is tests/e2e's eagle_source_cut)
+#   lock_timeout_once a psql session holds LOCK TABLE production_data IN
+#                     ACCESS EXCLUSIVE MODE mid-load; the agent runs with
+#                     --lock-timeout 1 and fails within seconds (55P03)
+#   lock_timeout_loop then, on that target, the loop, the lock taken again
+#                     and released after 3 s: retry, converge, no restart
+#
 # Each case ends with an exact comparison of the target's rows with the rows
 # expected from the source (the spec's mapping applied by MariaDB, as in
 # tests/e2e/run.sh), so a row lost or duplicated fails it.  Prints one line
@@ -31,8 +49,11 @@ failed=0
 bg=""
 t_start=$SECONDS
 
+lock_holder=""
+
 stop_all() {
     [ -n "$bg" ] && kill -9 $bg 2>/dev/null
+    [ -n "$lock_holder" ] && kill -9 $lock_holder 2>/dev/null
     # a server still starting is stopped once up; never a bare `wait`: the
     # restarted mariadbd is a child of this shell
     [ -n "${pg_pid:-}${my_pid:-}" ] && wait ${pg_pid:-} ${my_pid:-} 2>/dev/null
@@ -168,14 +189,15 @@ act_rows() {   # DB
 exp_rows | LC_ALL=C sort >"$out/expected" || die "expected rows"
 # same NAME DB: the target's rows are exactly the expected ones; counts the
 # rows lost and duplicated for the README's table
+# (same NAME DB FILE: exactly the lines of FILE instead)
 same() {
-    local name=$1 db=$2 lost dup
+    local name=$1 db=$2 exp=${3:-$out/expected} lost dup
     act_rows "$db" | LC_ALL=C sort >"$out/$name.actual"
     dup=$(uniq -d "$out/$name.actual" | wc -l)
     dup=$((dup + $(pg "$db" "SELECT count(*) - count(DISTINCT id) FROM production_data")))
-    lost=$(LC_ALL=C comm -23 "$out/expected" "$out/$name.actual" | wc -l)
-    if diff "$out/expected" "$out/$name.actual" >"$out/$name.diff"; then
-        ok "$name ($(wc -l <"$out/expected") rows; 0 lost, 0 duplicated)"
+    lost=$(LC_ALL=C comm -23 "$exp" "$out/$name.actual" | wc -l)
+    if diff "$exp" "$out/$name.actual" >"$out/$name.diff"; then
+        ok "$name ($(wc -l <"$exp") rows; 0 lost, 0 duplicated)"
     else
         failed=$((failed + 1))
         echo "FAIL  $name: $lost expected rows missing or different, $(grep -c '^>' "$out/$name.diff") unexpected, $dup duplicated (< expected, > actual)"
@@ -285,6 +307,220 @@ for i in $(seq 1 "$KILLS"); do
     check "kill9_random_${i}_next_run_exits_0" "exit $rc" test $rc -eq 0
     same "kill9_random_${i}_converges" f_kill
 done
+
+# ==== faults of a re-sync: the target already holds rows of the table ==========================
+# A load into an empty table may one day be one bulk transaction; these
+# fault a load into a target that holds the wells and the first N_SMALL
+# volumes, written by a first run on small_src (the same rows, fewer).
+# The faulted run reads fault_src: volumes N_SMALL+1..N_BIG are past the
+# stored watermark, and the 15-minute lookback re-reads 901 rows unchanged.
+N_SMALL=1000
+my mysql "CREATE DATABASE small_src CHARACTER SET utf8mb4" || die "mariadb"
+my small_src "CREATE TABLE wells_master LIKE fault_src.wells_master;
+    CREATE TABLE daily_volumes LIKE fault_src.daily_volumes;
+    INSERT INTO wells_master SELECT * FROM fault_src.wells_master;
+    INSERT INTO daily_volumes SELECT * FROM fault_src.daily_volumes WHERE volume_id <= $N_SMALL" || die "small_src"
+small_dsn="host=127.0.0.1 port=$WR_TEST_MYSQL_PORT user=root dbname=small_src"
+
+now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
+not_alive() { ! kill -0 "$1" 2>/dev/null; }
+secs() { printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)); }   # MS as seconds
+count_rows() { pg "$1" "SELECT count(*) FROM production_data" 2>/dev/null; }
+# seed NAME DB: DB created, initialised, and synced once from small_src
+seed() {
+    local name=$1 db=$2 rc_init
+    pg postgres "CREATE DATABASE $db" || die "createdb $db"
+    run "${name}_init" "$db" --init
+    rc_init=$rc
+    EAGLE_SOURCE_DSN=$small_dsn run "${name}_seed" "$db" --once --batch-size $BATCH
+    check "${name}_setup_first_run_on_the_small_source" "init exit $rc_init, first run exit $rc, $(count_rows "$db") rows" \
+        test "$rc_init/$rc/$(count_rows "$db")" = "0/0/$N_SMALL"
+}
+# committed NAME DB: after a fault, the target holds the N_SMALL seeded rows
+# and whole batches of the faulted run, counted in the state
+# (count(*) = N_SMALL + rows_written, rows_read a multiple of the batch);
+# and, row for row, exactly the source's rows for them: every well and the
+# first count(*) volumes (the extract runs in last_modified order, which is
+# volume_id order here)
+committed() {
+    local name=$1 db=$2 n w r st
+    read -r n w r st <<<"$(pg "$db" "SELECT (SELECT count(*) FROM production_data), rows_written, rows_read, status
+                                     FROM wellos_sync_state WHERE entity = 'ProductionRecord'" | tr '|' ' ')"
+    echo "      (at the fault: $n of $N_BIG rows in the target, $N_SMALL of them seeded; the faulted run had committed $r rows read, $w written; state ${st:-none})"
+    check "${name}_keeps_only_whole_committed_batches" "$n rows, $N_SMALL seeded + rows_written $w, rows_read $r, batch $BATCH" \
+        test "$n/$((${r:-1} % BATCH))/$((${r:-0} > 0 && n < N_BIG))" = "$((N_SMALL + ${w:-0}))/0/1"
+    awk -F'|' -v n="$n" '$1 == "W" || ($1 == "P" && $2 + 0 <= n + 0)' "$out/expected" >"$out/$name.committed_expected"
+    same "${name}_committed_rows_are_exactly_the_source_rows" "$db" "$out/$name.committed_expected"
+}
+converged_db() {
+    [ "$(pg "$1" "SELECT (SELECT count(*) FROM production_data) = $N_BIG
+                     AND (SELECT bool_and(status = 'ok') FROM wellos_sync_state)" 2>/dev/null)" = t ]
+}
+# retried NAME ERROR_RE: the loop agent $bg logged a failed run matching
+# ERROR_RE, then "next try in X s" with 2.5 <= X <= 5 (the first backoff)
+retried() {
+    local name=$1 re=$2 next
+    next=$(grep -o 'run failed (1 in a row); next try in [0-9.]* s' "$out/$last.err" | head -1 | grep -o '[0-9][0-9.]*' | tail -1)
+    check "${name}_retries_with_backoff" "error: $(first_error "$last"), first retry in ${next:-none} s" \
+        bash -c "grep '\"level\":\"error\"' '$out/$last.err' | grep -Eq '$re' \
+                 && [ -n '$next' ] && awk 'BEGIN { exit !($next >= 2.5 && $next <= 5) }'"
+}
+# converge_loop NAME DB T0: waits (60 s at most) for the loop agent $bg to
+# bring DB to all N_BIG rows, every entity ok; checks it did so with no
+# restart (the same process, one start line), stops it with SIGTERM (exit
+# 0), and compares the rows exactly.  T0: the fault's instant (now_ms)
+converge_loop() {
+    local name=$1 db=$2 t0=$3 conv took alive=no starts stopped=no
+    wait_until 60 converged_db "$db"; conv=$?
+    took=$(($(now_ms) - t0))
+    kill -0 "$bg" 2>/dev/null && alive=yes
+    starts=$(grep -c '"event":"start"' "$out/$last.err")
+    [ $conv -eq 0 ] && echo "      (converged $(secs $took) s after the fault, $(grep -c '"event":"retry"' "$out/$last.err") retry, agent pid $bg still running: $alive)"
+    check "${name}_converges_without_a_restart" "converged: $([ $conv -eq 0 ] && echo yes || echo no) after $(secs $took) s, $(count_rows "$db") of $N_BIG rows, state $(pg "$db" "SELECT string_agg(entity || '=' || status, ' ') FROM wellos_sync_state" 2>/dev/null), agent alive: $alive, start lines: $starts" \
+        test "$conv/$alive/$starts" = "0/yes/1"
+    sleep 0.3
+    kill -TERM "$bg" 2>/dev/null
+    wait_until 10 not_alive "$bg" && stopped=yes
+    [ $stopped = no ] && kill -9 "$bg" 2>/dev/null
+    wait "$bg"; rc=$?
+    bg=""
+    check "${name}_stops_on_sigterm_with_exit_0" "stopped: $stopped, exit $rc" \
+        bash -c "[ $stopped = yes ] && [ $rc -eq 0 ] && grep -q 'stopping on a signal, exit status 0' '$out/$last.err'"
+    same "${name}_ends_with_exactly_the_source_rows" "$db"
+}
+
+# the agent's target session: the one holding its advisory lock in DB
+agent_backend() {
+    pg postgres "SELECT l.pid FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+                 WHERE l.locktype = 'advisory' AND l.granted AND d.datname = '$1'"
+}
+terminate_agent_session() {   # DB
+    local pid
+    pid=$(agent_backend "$1")
+    [ -n "$pid" ] || { echo "      (no backend holds the agent's lock in $1)"; return 1; }
+    echo "      (terminating backend $pid, running: $(pg postgres "SELECT left(regexp_replace(query, '\s+', ' ', 'g'), 60) FROM pg_stat_activity WHERE pid = $pid"))"
+    [ "$(pg postgres "SELECT pg_terminate_backend($pid)")" = t ]
+}
+kill_source_session() {   # the agent's extract on fault_src, by MariaDB KILL
+    local id
+    id=$(my mysql "SELECT id FROM information_schema.processlist WHERE db = 'fault_src' AND info LIKE 'SELECT \`volume_id\`%'")
+    [ -n "$id" ] || { echo "      (no extract session on fault_src)"; return 1; }
+    echo "      (KILL $id: the agent's extract session)"
+    my mysql "KILL $id"
+}
+# hold_lock DB: a psql session takes ACCESS EXCLUSIVE on production_data in
+# an open transaction, kept open by its standard input (a fifo on fd 7)
+# until release_lock; returns once the lock is granted
+lock_granted() {
+    [ "$(pg "$1" "SELECT count(*) FROM pg_locks WHERE relation = 'production_data'::regclass
+                  AND mode = 'AccessExclusiveLock' AND granted")" = 1 ]
+}
+hold_lock() {
+    rm -f "$tmp/lock.fifo"
+    mkfifo "$tmp/lock.fifo" || return 1
+    psql -X -q -v ON_ERROR_STOP=1 -d "$1" <"$tmp/lock.fifo" >"$out/lock_holder.log" 2>&1 &
+    lock_holder=$!
+    exec 7>"$tmp/lock.fifo"
+    echo "BEGIN; LOCK TABLE production_data IN ACCESS EXCLUSIVE MODE;" >&7
+    wait_until 30 lock_granted "$1"
+}
+release_lock() {   # COMMIT, and \q: an agent started meanwhile may hold the fifo open too
+    [ -n "$lock_holder" ] || return 0
+    printf 'COMMIT;\n\\q\n' >&7
+    exec 7>&-
+    wait_until 10 not_alive "$lock_holder" || kill -9 "$lock_holder" 2>/dev/null
+    wait "$lock_holder"
+    lock_holder=""
+}
+
+# what the agent says of a terminated session: the server's FATAL message
+# when libpq read it, else (the socket closed first, seen at the end of a
+# COPY) "connection lost: server closed the connection unexpectedly"
+TERMINATED_RE='terminating connection due to administrator command|connection lost: server closed the connection'
+
+# ==== 5. the agent's target session terminated, --once ==========================================
+echo "# target_terminate: pg_terminate_backend of the agent's target session mid-load, --once, batch $BATCH"
+seed target_terminate f_term
+start tt_fault f_term --once --batch-size $BATCH
+terminated=no
+if wait_until 60 read_at_least f_term 20000; then terminate_agent_session f_term && terminated=yes; fi
+wait $bg; rc=$?
+bg=""
+check target_terminate_agent_fails_clearly "terminated: $terminated, exit $rc, error: $(first_error tt_fault)" \
+    bash -c "[ $terminated = yes ] && [ $rc -eq 1 ] \
+             && grep '\"level\":\"error\"' '$out/tt_fault.err' | grep -Eq 'ProductionRecord.*($TERMINATED_RE)'"
+wait_until 10 no_agent_lock
+committed target_terminate f_term
+run tt_after f_term --once --batch-size $BATCH
+check target_terminate_next_run_exits_0 "exit $rc" test $rc -eq 0
+same target_terminate_next_run_ends_with_exactly_the_source_rows f_term
+
+# ==== 6. the same in loop mode ==================================================================
+echo "# loop_terminate: pg_terminate_backend of the agent's target session during the loop's first run (--interval 1)"
+seed loop_terminate f_lterm
+start lt_loop f_lterm --interval 1 --batch-size $BATCH
+terminated=no
+if wait_until 60 read_at_least f_lterm 20000; then terminate_agent_session f_lterm && terminated=yes; fi
+t0=$(now_ms)
+[ $terminated = yes ] || not_ok loop_terminate_fault "the agent's session was not found"
+wait_until 10 grep -qs '"event":"retry"' "$out/lt_loop.err"
+retried loop_terminate "$TERMINATED_RE"
+converge_loop loop_terminate f_lterm "$t0"
+
+# ==== 7. the source session killed, loop mode ===================================================
+echo "# source_kill_loop: MariaDB KILL of the agent's extract session during the loop's first run (--interval 1)"
+seed source_kill_loop f_skill
+start sk_loop f_skill --interval 1 --batch-size $BATCH
+killed=no
+if wait_until 60 read_at_least f_skill 20000; then kill_source_session && killed=yes; fi
+t0=$(now_ms)
+[ $killed = yes ] || not_ok source_kill_loop_fault "the agent's extract session was not found"
+wait_until 10 grep -qs '"event":"retry"' "$out/sk_loop.err"
+retried source_kill_loop 'ProductionRecord: the extract failed after [0-9]+ rows'
+converge_loop source_kill_loop f_skill "$t0"
+
+# ==== 8. a lock held longer than --lock-timeout, --once ===========================================
+echo "# lock_timeout_once: LOCK TABLE production_data IN ACCESS EXCLUSIVE MODE taken mid-load, agent --once --lock-timeout 1"
+seed lock_timeout_once f_lock
+start lo_fault f_lock --once --batch-size $BATCH --lock-timeout 1
+locked=no
+if wait_until 60 read_at_least f_lock 20000; then hold_lock f_lock && locked=yes; fi
+t0=$(now_ms)
+exited=no
+wait_until 20 not_alive "$bg" && exited=yes
+took=$(($(now_ms) - t0))
+[ $exited = no ] && kill -9 "$bg" 2>/dev/null
+wait "$bg"; rc=$?
+bg=""
+echo "      (the lock was granted; the agent exited $(secs $took) s later with status $rc)"
+check lock_timeout_once_fails_within_seconds "locked: $locked, exited: $exited after $(secs $took) s, exit $rc" \
+    test "$locked/$exited/$rc/$((took <= 5000))" = "yes/yes/1/1"
+check lock_timeout_once_says_the_lock_timed_out "error: $(first_error lo_fault)" \
+    bash -c "grep '\"level\":\"error\"' '$out/lo_fault.err' \
+                 | grep -q 'ProductionRecord.*target: postgres: [a-z ]*: canceling statement due to lock timeout (SQLSTATE 55P03)'"
+check lock_timeout_once_state_says_failed "state: $(state f_lock ProductionRecord "status || ': ' || coalesce(last_error, '')")" \
+    test "$(state f_lock ProductionRecord "status || (last_error LIKE '%lock timeout (SQLSTATE 55P03)%')")" = failedtrue
+release_lock   # it wrote nothing; production_data cannot be read while it holds the lock
+committed lock_timeout_once f_lock
+
+# ==== 9. then the loop, the lock taken again and released after 3 s =================================
+# The loop's first run meets the lock at its first batch and fails on the
+# lock timeout; the lock goes 3 s after it was taken (or once that failure
+# is logged, if later), before the first retry (2.5 to 5 s after it).
+echo "# lock_timeout_loop: the same target, the lock held again for 3 s from the loop's start (--interval 1 --lock-timeout 1)"
+locked=no
+hold_lock f_lock && locked=yes
+t0=$(now_ms)
+start ll_loop f_lock --interval 1 --batch-size $BATCH --lock-timeout 1 7>&-   # not the lock's fifo
+[ $locked = yes ] || not_ok lock_timeout_loop_fault "the lock was not granted"
+wait_until 15 grep -qs '"event":"retry"' "$out/ll_loop.err"
+held=$(($(now_ms) - t0))
+[ $held -lt 3000 ] && sleep "$(secs $((3000 - held)))"
+held=$(($(now_ms) - t0))
+release_lock
+echo "      (the lock was released after $(secs $held) s)"
+retried lock_timeout_loop 'canceling statement due to lock timeout \(SQLSTATE 55P03\)'
+converge_loop lock_timeout_loop f_lock "$t0"
 
 echo "faults: $passed passed, $failed failed ($((SECONDS - t_start)) s)"
 [ "$failed" -eq 0 ]
