@@ -218,7 +218,7 @@ partial() {
 echo "# target_restart: pg_ctl restart -m fast during a --once load of $N_BIG rows, batch $BATCH"
 run t_init f_target --init
 check target_restart_setup "init exit $rc" test $rc -eq 0
-start t_fault f_target --once --batch-size $BATCH
+start t_fault f_target --once --batch-size $BATCH --no-bulk-load
 restarted=no
 if wait_until 60 read_at_least f_target 20000; then restart_pg && restarted=yes; fi
 wait $bg; rc=$?
@@ -236,7 +236,7 @@ same target_restart_ends_with_exactly_the_source_rows f_target
 echo "# source_restart: MariaDB stopped (SIGTERM) and started again mid-extract"
 run s_init f_source --init
 check source_restart_setup "init exit $rc" test $rc -eq 0
-start s_fault f_source --once --batch-size $BATCH
+start s_fault f_source --once --batch-size $BATCH --no-bulk-load
 restarted=no
 if wait_until 60 read_at_least f_source 20000; then restart_mariadb && restarted=yes; fi
 wait $bg; rc=$?
@@ -255,7 +255,7 @@ same source_restart_ends_with_exactly_the_source_rows f_source
 echo "# loop_restart: pg_ctl restart -m fast during the loop's first run (--interval 1)"
 run l_init f_loop --init
 check loop_restart_setup "init exit $rc" test $rc -eq 0
-start l_loop f_loop --interval 1 --batch-size $BATCH
+start l_loop f_loop --interval 1 --batch-size $BATCH --no-bulk-load
 restarted=no
 if wait_until 60 read_at_least f_loop 20000; then restart_pg && restarted=yes; fi
 t0=$SECONDS
@@ -291,7 +291,7 @@ for i in $(seq 1 "$KILLS"); do
     psql -XAtq -d postgres -c "DROP DATABASE IF EXISTS f_kill" -c "CREATE DATABASE f_kill" >/dev/null
     run k_init f_kill --init
     delay_ms=$((20 + RANDOM % 2500))
-    start k_run f_kill --once --batch-size $BATCH
+    start k_run f_kill --once --batch-size $BATCH --no-bulk-load
     sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
     kill -9 "$bg" 2>/dev/null
     wait "$bg" 2>/dev/null
@@ -306,6 +306,43 @@ for i in $(seq 1 "$KILLS"); do
     run k_after f_kill --once --batch-size $BATCH
     check "kill9_random_${i}_next_run_exits_0" "exit $rc" test $rc -eq 0
     same "kill9_random_${i}_converges" f_kill
+done
+
+# ==== 4b. kill -9 during the initial load (one transaction) =======================================
+# Cases 1 to 4 load their empty table in batches (--no-bulk-load): they
+# fault the batches.  Here the same load is the initial load: whatever the
+# instant, the table is left empty with every index, constraint and column
+# default it had (or, killed after COMMIT, complete), and the next run ends
+# with exactly the source's rows.
+BULK_KILLS=${FAULTS_BULK_KILLS:-5}
+echo "# kill9_bulk: kill -9 at $BULK_KILLS seeded random instants of an initial load"
+shape() {   # DB: production_data's indexes, constraints and column defaults
+    pg "$1" "SELECT (SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'production_data')
+             || ' ' || (SELECT string_agg(conname, ',' ORDER BY conname) FROM pg_constraint WHERE conrelid = 'production_data'::regclass)
+             || ' ' || (SELECT coalesce(string_agg(column_name || '=' || column_default, ','), 'no defaults')
+                        FROM information_schema.columns WHERE table_name = 'production_data' AND column_default IS NOT NULL)"
+}
+for i in $(seq 1 "$BULK_KILLS"); do
+    psql -XAtq -d postgres -c "DROP DATABASE IF EXISTS f_kill" -c "CREATE DATABASE f_kill" >/dev/null
+    run k_init f_kill --init
+    before=$(shape f_kill)
+    delay_ms=$((20 + RANDOM % 900))
+    start k_run f_kill --once --batch-size $BATCH
+    sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
+    kill -9 "$bg" 2>/dev/null
+    wait "$bg" 2>/dev/null
+    bg=""
+    wait_until 10 no_agent_lock
+    nw=$(pg f_kill "SELECT (SELECT count(*) FROM production_data) || ' ' ||
+                           coalesce((SELECT rows_written FROM wellos_sync_state WHERE entity = 'ProductionRecord'), 0)")
+    n=${nw% *} w=${nw#* }
+    echo "      (killed at $delay_ms ms of the initial load: $n of $N_BIG rows committed)"
+    check "kill9_bulk_${i}_all_or_nothing" "killed at $delay_ms ms: $n rows, rows_written $w" \
+        bash -c "[ '$n' = '$w' ] && { [ '$n' = 0 ] || [ '$n' = '$N_BIG' ]; }"
+    check "kill9_bulk_${i}_keeps_the_tables_shape" "$(shape f_kill)" test "$(shape f_kill)" = "$before"
+    run k_after f_kill --once --batch-size $BATCH
+    check "kill9_bulk_${i}_next_run_exits_0" "exit $rc" test $rc -eq 0
+    same "kill9_bulk_${i}_converges" f_kill
 done
 
 # ==== faults of a re-sync: the target already holds rows of the table ==========================
