@@ -135,7 +135,7 @@ static const char *adapter_line(size_t k)
         "<-> Total",
         "<-> Ratio",
         "<-> Amount",
-        "<-  Weight * 1000 / 1000",
+        "<-  coalesce(Weight, 0)",
         "<-> Active",
         "<-> Day",
         "<-  trim(Note)",

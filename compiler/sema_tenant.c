@@ -332,6 +332,13 @@ static void check_coverage(sema *s, const block_ctx *c, const ast_block *b, wm_e
             wm_diag *d = wm_error(s->diags, b->entity.loc, "%s field '%s' of entity '%s' is not mapped",
                                   f->is_key ? "key" : "required", f->name, e->name);
             wm_hint(d, "add a line '%s %s COLUMN'", f->name, c->is_adapter ? "<->" : "<-");
+        } else if (!fm && !c->is_adapter && f->is_unique && f->has_default && !f->is_key) {
+            /* every synced row would get the same value of a unique field:
+             * the second row would break the constraint, and its batch fail */
+            wm_diag *d = wm_error(s->diags, b->entity.loc,
+                                  "unique field '%s' of entity '%s' is not mapped: every row would get its default, "
+                                  "and the second one would break the unique constraint", f->name, e->name);
+            wm_hint(d, "add a line '%s <- COLUMN'", f->name);
         } else if (fm && c->is_adapter && f->is_key && !fm->is_writable) {
             const ast_mapping_line *line = NULL;
             for (line = b->lines; line && strcmp(line->field.text, f->name) != 0; line = line->next)
