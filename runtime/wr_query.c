@@ -38,11 +38,9 @@ static int run_once(wr_run *r)
 
 /* Statement `which` of s, parameters in placeholder order, with the one
  * retry after a lost connection; errors unprefixed.  sqlstate (may be NULL)
- * gets the PostgreSQL error code of a failure; *is_callers (may be NULL)
- * says the failure was the row callback's own (a sync agent's target
- * failing mid-extract), which is then not the statement's to name. */
+ * gets the PostgreSQL error code of a failure. */
 static int run_raw(wr_conn *c, wr_stmts *s, int which, const wr_params *p, wr_row_fn each, void *ctx,
-                   int64_t *affected, char sqlstate[6], wr_err *err, bool *is_callers);
+                   int64_t *affected, char sqlstate[6], wr_err *err);
 
 /* ---- the tenant marker (wr.h) --------------------------------------------- */
 
@@ -76,7 +74,7 @@ static int check_tenant(wr_conn *c, wr_stmts *s, const char *name, wr_err *err)
     marker_rows m = { .tenant = s->tenant };
     char sqlstate[6] = "";
     wr_err why = { 0, "" };
-    int rc = run_raw(c, s, s->marker, &none, on_marker_row, &m, NULL, sqlstate, &why, NULL);
+    int rc = run_raw(c, s, s->marker, &none, on_marker_row, &m, NULL, sqlstate, &why);
     if (rc < 0 && strcmp(sqlstate, "42P01") == 0) /* undefined_table */
         return wr_error(err, WR_ETENANT,
                         "%s: refused: the database has no tenant marker (no table wellos_tenant), so it is not "
@@ -103,10 +101,8 @@ static int check_tenant(wr_conn *c, wr_stmts *s, const char *name, wr_err *err)
 /* ---- running a statement ---------------------------------------------------- */
 
 static int run_raw(wr_conn *c, wr_stmts *s, int which, const wr_params *p, wr_row_fn each, void *ctx,
-                   int64_t *affected, char sqlstate[6], wr_err *err, bool *is_callers)
+                   int64_t *affected, char sqlstate[6], wr_err *err)
 {
-    if (is_callers)
-        *is_callers = false;
     if (!c || !s || which < 0 || (size_t)which >= s->n)
         return wr_error(err, WR_ERROR, "wr_query: no such statement %d", which);
     const wr_stmt *st = &s->list[which];
@@ -148,8 +144,6 @@ static int run_raw(wr_conn *c, wr_stmts *s, int which, const wr_params *p, wr_ro
     }
     if (sqlstate)
         memcpy(sqlstate, r.sqlstate, sizeof r.sqlstate);
-    if (rc < 0 && r.stopped_by < 0 && is_callers)
-        *is_callers = true;   /* the row callback's own failure, in its own words */
     if (rc < 0)
         return r.stopped_by < 0 ? r.stopped_by : rc;
     if (affected)
@@ -160,9 +154,8 @@ static int run_raw(wr_conn *c, wr_stmts *s, int which, const wr_params *p, wr_ro
 static int run(wr_conn *c, wr_stmts *s, int which, const wr_params *p, wr_row_fn each, void *ctx,
                int64_t *affected, wr_err *err)
 {
-    bool is_callers;
-    int rc = run_raw(c, s, which, p, each, ctx, affected, NULL, err, &is_callers);
-    if (rc < 0 && !is_callers && c && s && which >= 0 && (size_t)which < s->n)
+    int rc = run_raw(c, s, which, p, each, ctx, affected, NULL, err);
+    if (rc < 0 && c && s && which >= 0 && (size_t)which < s->n)
         prefix_error(err, s->list[which].name);
     return rc;
 }

@@ -889,14 +889,18 @@ static int extract_all(run *r)
     if (rc)
         return rc;
     r->rc = 0;
-    rc = wr_query(r->env->source, &r->slot->extract, 0, &p, on_row, r, r->err);
+    /* the extract's own failures in source_err; the rows' (the transform,
+     * the target) stay in r->err as on_row wrote them, not labelled with
+     * the extract's name, which would send an operator to the source */
+    wr_err source_err = { 0, "" };
+    rc = wr_query(r->env->source, &r->slot->extract, 0, &p, on_row, r, &source_err);
     if (r->rc < 0)
         rc = r->rc;
-    if (rc < 0 && r->rc == 0 && r->err) {   /* the source failed, not us: say where */
+    if (rc < 0 && r->rc == 0) {   /* the source failed, not us: say where */
         bool is_lost = wr_conn_is_lost(r->env->source);
         rc = wr_error(r->err, is_lost ? WR_ECONNECT : rc, "%s: the extract failed after %lld rows%s: %s", r->e->entity,
                       (long long)(r->done.read + r->batch_read), is_lost ? " (the source connection was lost)" : "",
-                      r->err->message);
+                      source_err.message);
     }
     if (rc < 0)
         return rc;
