@@ -513,6 +513,20 @@ static int ensure_source(agent *a, wr_err *err)
 
 /* ---- one run ----------------------------------------------------------------------- */
 
+/* A run whose target session was lost could not say so in the state: say
+ * it on a new session (marked, locked), if the target answers; otherwise
+ * the state keeps 'running' until the next run. */
+static void record_lost_run(agent *a, const wr_sync_entity *e, const wr_sync_counts *c, const char *message)
+{
+    wr_err ignored = { 0, "" };
+    if (ensure_target(a, &ignored) != 0)
+        return;
+    wr_sync_env env = { .spec = a->spec, .opt = &a->sync_opt, .log = &a->log, .target = a->target,
+                        .target_epoch = a->target_epoch };
+    if (wr_sync_record_failure(&env, e, c, message, &ignored) == 0)
+        wr_log_message(&a->log, WR_LOG_INFO, "state", e->entity, "the failure is recorded on a new target session");
+}
+
 /* 0, REFUSED, LOCKED, or a negative code: the run failed. */
 static int run_once(agent *a, wr_err *first_err)
 {
@@ -546,8 +560,10 @@ static int run_once(agent *a, wr_err *first_err)
         if (erc) {
             if (failures++ == 0)
                 *first_err = err;
-            if (a->target && wr_conn_is_lost(a->target))
+            if (a->target && wr_conn_is_lost(a->target)) {
+                record_lost_run(a, e, &res.counts, err.message);
                 break;   /* the other entities cannot write either */
+            }
         }
     }
     /* After a failure the source starts afresh: a driver does not always

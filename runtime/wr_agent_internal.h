@@ -147,5 +147,10 @@ typedef struct wr_sync_result {
  * state then says 'failed' if the target could still be written). */
 int wr_sync_entity_run(wr_sync_env *env, const wr_sync_entity *e, wr_entity_slot *slot, wr_sync_result *res,
                        wr_err *err);
+/* The state 'failed' with error and the committed counts c, on env's
+ * target: for a run whose own target session was lost, written on a new
+ * one (the watermark stays as committed). */
+int wr_sync_record_failure(wr_sync_env *env, const wr_sync_entity *e, const wr_sync_counts *c, const char *error,
+                           wr_err *err);
 
 #endif

@@ -956,6 +956,13 @@ static int sync_rows(run *r)
     return rc;
 }
 
+int wr_sync_record_failure(wr_sync_env *env, const wr_sync_entity *e, const wr_sync_counts *c, const char *error,
+                           wr_err *err)
+{
+    run r = { .env = env, .e = e, .opt = env->opt, .target = env->target, .err = err };
+    return write_state(&r, NULL, c, "failed", error);   /* a NULL watermark keeps the stored one */
+}
+
 int wr_sync_entity_run(wr_sync_env *env, const wr_sync_entity *e, wr_entity_slot *slot, wr_sync_result *res,
                        wr_err *err)
 {

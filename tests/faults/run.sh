@@ -488,6 +488,10 @@ check target_terminate_agent_fails_clearly "terminated: $terminated, exit $rc, e
              && grep '\"level\":\"error\"' '$out/tt_fault.err' | grep -Eq 'ProductionRecord.*($TERMINATED_RE)'"
 wait_until 10 no_agent_lock
 committed target_terminate f_term
+# the lost session could not record the failure: the agent did, on a new one
+st=$(state f_term ProductionRecord "status || '|' || coalesce(last_error, '')")
+failed_by_termination() { [[ $1 == failed\|* ]] && grep -Eq "$TERMINATED_RE" <<<"$1"; }
+check target_terminate_state_says_failed "state: ${st:0:160}" failed_by_termination "$st"
 run tt_after f_term --once --batch-size $BATCH
 check target_terminate_next_run_exits_0 "exit $rc" test $rc -eq 0
 same target_terminate_next_run_ends_with_exactly_the_source_rows f_term
