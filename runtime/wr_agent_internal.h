@@ -66,11 +66,12 @@ int wr_copy_begin_binary(wr_copy **out, wr_conn *c, const char *copy_sql, const 
 const char *wr_copy_sqlstate(const wr_copy *cp);
 
 /* ---- binary COPY values (wr_copy_binary.c) ---------------------------------- */
+/* v's low `bytes` bytes at p, big-endian (the wire's order); returns p + bytes. */
+uint8_t *wr_put_be(uint8_t *p, uint64_t v, int bytes);
 /* At least the bytes v takes as type. */
 size_t wr_copy_binary_size(wr_wire type, const char *v);
 /* v (the canonical text of its type) into out, as PostgreSQL's *_send
- * would write it: the byte count, or -1 if v is not such text, -2 out of
- * memory. */
+ * would write it: the byte count, or -1 if v is not such text. */
 int wr_copy_binary_value(wr_wire type, const char *v, uint8_t *out);
 
 /* ---- statements on the target (wr_sync.c) ---------------------------------

@@ -185,11 +185,6 @@ const char *wr_copy_sqlstate(const wr_copy *cp)
     return cp ? cp->sqlstate : "";
 }
 
-static void put_be(char *p, uint32_t v, int bytes)
-{
-    for (int i = bytes - 1; i >= 0; i--, v >>= 8)
-        p[i] = (char)(uint8_t)v;
-}
 
 static int binary_row(wr_copy *cp, const char *const *values, int n, wr_err *err)
 {
@@ -202,23 +197,21 @@ static int binary_row(wr_copy *cp, const char *const *values, int n, wr_err *err
     if (rc)
         return rc;
     char *o = cp->buf + cp->used;
-    put_be(o, (uint32_t)n, 2);
+    wr_put_be((uint8_t *)o, (uint64_t)n, 2);
     o += 2;
     for (int i = 0; i < n; i++) {
         if (!values[i]) {
-            put_be(o, 0xFFFFFFFFu, 4);   /* -1: NULL */
+            wr_put_be((uint8_t *)o, 0xFFFFFFFFu, 4);   /* -1: NULL */
             o += 4;
             continue;
         }
         int len = wr_copy_binary_value(cp->types[i], values[i], (uint8_t *)o + 4);
         if (len < 0) {
-            if (len == -2)
-                return wr_error(err, WR_ENOMEM, "%s: out of memory", wr_conn_who(cp->conn));
             snprintf(cp->sqlstate, sizeof cp->sqlstate, "22P02");
             return wr_error(err, WR_EDATA, "%s: COPY: column %d: '%.40s' cannot be sent in binary (SQLSTATE 22P02)",
                             wr_conn_who(cp->conn), i + 1, values[i]);
         }
-        put_be(o, (uint32_t)len, 4);
+        wr_put_be((uint8_t *)o, (uint64_t)len, 4);
         o += 4 + len;
     }
     cp->used = (size_t)(o - cp->buf);
@@ -263,7 +256,7 @@ int wr_copy_end(wr_copy *cp, int64_t *rows, char sqlstate[WR_SQLSTATE_SIZE], wr_
         sqlstate[0] = '\0';
     int rc = 0;
     if (cp->types && !(rc = reserve(cp, 2, err))) {   /* the trailer: a field count of -1 */
-        put_be(cp->buf + cp->used, 0xFFFFu, 2);
+        wr_put_be((uint8_t *)cp->buf + cp->used, 0xFFFFu, 2);
         cp->used += 2;
     }
     if (!rc)

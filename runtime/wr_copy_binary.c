@@ -33,25 +33,11 @@ enum {
 };
 static const int64_t PG_EPOCH_MICROS = (int64_t)PG_EPOCH_DAYS * 86400 * 1000000;
 
-static uint8_t *put16(uint8_t *p, uint16_t v)
+uint8_t *wr_put_be(uint8_t *p, uint64_t v, int bytes)
 {
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-    return p + 2;
-}
-
-static uint8_t *put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 3; i >= 0; i--, v >>= 8)
+    for (int i = bytes - 1; i >= 0; i--, v >>= 8)
         p[i] = (uint8_t)v;
-    return p + 4;
-}
-
-static uint8_t *put64(uint8_t *p, uint64_t v)
-{
-    for (int i = 7; i >= 0; i--, v >>= 8)
-        p[i] = (uint8_t)v;
-    return p + 8;
+    return p + bytes;
 }
 
 static bool parse_int(const char *s, long long lo, long long hi, long long *out)
@@ -90,14 +76,12 @@ static int numeric_bytes(const char *s, uint8_t *out)
     while (int_len > 0 && *int_start == '0')   /* leading zeros carry nothing */
         int_start++, int_len--;
     /* the digits, the integer part padded on the left and the fraction on
-     * the right to whole groups of four */
+     * the right to whole groups of four, written straight after the
+     * 8-byte header: leading zero groups skipped, trailing ones cut */
     size_t int_groups = (int_len + 3) / 4, frac_groups = (frac_len + 3) / 4;
-    size_t n = int_groups + frac_groups;
-    uint16_t *groups = malloc((n ? n : 1) * sizeof *groups);
-    if (!groups)
-        return -2;
     size_t lead = int_groups * 4 - int_len;
-    for (size_t g = 0; g < n; g++) {
+    size_t first = 0, ndigits = 0, written = 0;
+    for (size_t g = 0; g < int_groups + frac_groups; g++) {
         unsigned v = 0;
         for (size_t k = 0; k < 4; k++) {
             size_t pos = g * 4 + k;   /* in the padded digit string */
@@ -108,23 +92,21 @@ static int numeric_bytes(const char *s, uint8_t *out)
                 c = frac_start[pos - int_groups * 4];
             v = v * 10 + (unsigned)(c - '0');
         }
-        groups[g] = (uint16_t)v;
+        if (written == 0 && v == 0) {
+            first++;
+            continue;
+        }
+        wr_put_be(out + 8 + 2 * written++, v, 2);
+        if (v != 0)
+            ndigits = written;
     }
-    size_t first = 0, last = n;
-    while (first < last && groups[first] == 0)
-        first++;
-    while (last > first && groups[last - 1] == 0)
-        last--;
     int weight = (int)int_groups - 1 - (int)first;
-    size_t ndigits = last - first;
     uint8_t *o = out;
-    o = put16(o, (uint16_t)ndigits);
-    o = put16(o, (uint16_t)(int16_t)(ndigits ? weight : 0));
-    o = put16(o, ndigits && is_negative ? NUMERIC_NEG : NUMERIC_POS);   /* no negative zero */
-    o = put16(o, (uint16_t)frac_len);
-    for (size_t g = first; g < last; g++)
-        o = put16(o, groups[g]);
-    free(groups);
+    o = wr_put_be(o, ndigits, 2);
+    o = wr_put_be(o, (uint16_t)(int16_t)(ndigits ? weight : 0), 2);
+    o = wr_put_be(o, ndigits && is_negative ? NUMERIC_NEG : NUMERIC_POS, 2);   /* no negative zero */
+    o = wr_put_be(o, frac_len, 2);
+    o += 2 * ndigits;
     return (int)(o - out);
 }
 
@@ -149,12 +131,12 @@ int wr_copy_binary_value(wr_wire type, const char *v, uint8_t *out)
     case WR_WIRE_INT4:
         if (!parse_int(v, INT32_MIN, INT32_MAX, &n))
             return -1;
-        put32(out, (uint32_t)(int32_t)n);
+        wr_put_be(out, (uint32_t)(int32_t)n, 4);
         return 4;
     case WR_WIRE_INT8:
         if (!parse_int(v, LLONG_MIN, LLONG_MAX, &n))
             return -1;
-        put64(out, (uint64_t)n);
+        wr_put_be(out, (uint64_t)n, 8);
         return 8;
     case WR_WIRE_FLOAT8: {
         char *end;
@@ -164,7 +146,7 @@ int wr_copy_binary_value(wr_wire type, const char *v, uint8_t *out)
             return -1;
         uint64_t bits;
         memcpy(&bits, &d, sizeof bits);
-        put64(out, bits);
+        wr_put_be(out, bits, 8);
         return 8;
     }
     case WR_WIRE_NUMERIC:
@@ -180,14 +162,14 @@ int wr_copy_binary_value(wr_wire type, const char *v, uint8_t *out)
         wr_date d;
         if (strlen(v) != 10 || wr_date_parse(&d, v, NULL) != WR_OK)
             return -1;
-        put32(out, (uint32_t)(d.days - PG_EPOCH_DAYS));
+        wr_put_be(out, (uint32_t)(d.days - PG_EPOCH_DAYS), 4);
         return 4;
     }
     case WR_WIRE_TIMESTAMPTZ: {
         wr_timestamp t;
         if (wr_timestamp_parse(&t, v, NULL) != WR_OK)
             return -1;
-        put64(out, (uint64_t)(t.micros - PG_EPOCH_MICROS));
+        wr_put_be(out, (uint64_t)(t.micros - PG_EPOCH_MICROS), 8);
         return 8;
     }
     case WR_WIRE_BOOL:
