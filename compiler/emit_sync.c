@@ -509,14 +509,22 @@ static void build_bulk(sync_gen *g, entity_sql *s, const char *table, const char
     wm_dialect td = WM_DIALECT_POSTGRES;
     s->bulk_lock = wm_arena_printf(a, "LOCK TABLE %s IN ACCESS EXCLUSIVE MODE", table);
     s->bulk_probe = wm_arena_printf(a, "SELECT NOT EXISTS (SELECT 1 FROM %s)", table);
-    s->bulk_copy = wm_arena_printf(a, "COPY %s (%s) FROM STDIN (FORMAT binary)", table, cols);
-    s->bulk_prepare = wm_arena_alloc(a, (2 * e->n_fields + 4) * sizeof *s->bulk_prepare);
-    s->bulk_finish = wm_arena_alloc(a, (2 * e->n_fields + 4) * sizeof *s->bulk_finish);
+    bool is_unreferenced = !is_referenced(g->cx->model, e);
+    /* FREEZE: the rows are written frozen and all-visible, so neither the
+     * first scan after the load (the next re-sync's comparison) nor a later
+     * VACUUM rewrites every page to set hint bits; it needs the table
+     * truncated in this transaction, which a referenced table refuses */
+    s->bulk_copy = wm_arena_printf(a, "COPY %s (%s) FROM STDIN (FORMAT binary%s)", table, cols,
+                                   is_unreferenced ? ", FREEZE" : "");
+    s->bulk_prepare = wm_arena_alloc(a, (2 * e->n_fields + 5) * sizeof *s->bulk_prepare);
+    s->bulk_finish = wm_arena_alloc(a, (2 * e->n_fields + 5) * sizeof *s->bulk_finish);
     /* index builds sort in memory when they can (never less than the server's own setting) */
     s->bulk_prepare[s->n_bulk_prepare++] =
         "SELECT set_config('maintenance_work_mem', greatest(pg_size_bytes(current_setting('maintenance_work_mem')), "
         "pg_size_bytes('256MB')) / 1024 || 'kB', true)";
-    if (!is_referenced(g->cx->model, e)) {
+    if (is_unreferenced) {
+        /* the table is empty and locked: truncating it loses nothing */
+        s->bulk_prepare[s->n_bulk_prepare++] = wm_arena_printf(a, "TRUNCATE %s", table);
         /* no foreign key points at the key: it too is built once, after */
         const char *pk = wm_sql_quote(a, td, wm_ddl_object_name(a, e->table, e->key->name, "pkey"));
         s->bulk_prepare[s->n_bulk_prepare++] = wm_arena_printf(a, "ALTER TABLE %s DROP CONSTRAINT %s", table, pk);
@@ -545,7 +553,10 @@ static void build_bulk(sync_gen *g, entity_sql *s, const char *table, const char
                                                              table, wm_sql_quote(a, td, f->name));
     }
     /* statistics for the planner, which otherwise takes the new rows for a
-     * handful (the comparison's scan of a re-sync sorts on disk without) */
+     * handful (the comparison's scan of a re-sync sorts on disk without).
+     * A small sample is enough until autovacuum analyzes the table properly,
+     * which the load's rows make it do soon after the commit */
+    s->bulk_finish[s->n_bulk_finish++] = "SELECT set_config('default_statistics_target', '10', true)";
     s->bulk_finish[s->n_bulk_finish++] = wm_arena_printf(a, "ANALYZE %s", table);
     for (size_t i = 0; i < e->n_fields; i++) {
         const wm_field *f = e->fields[i];

@@ -206,6 +206,9 @@ CREATE INDEX IF NOT EXISTS "wells_lease_idx" ON "wells" ("lease");
 CREATE INDEX IF NOT EXISTS "wells_created_at_idx" ON "wells" ("created_at");
 
 -- [target postgres] after it: the column's default, an index, statistics or a foreign key (validated)
+SELECT set_config('default_statistics_target', '10', true);
+
+-- [target postgres] after it: the column's default, an index, statistics or a foreign key (validated)
 ANALYZE "wells";
 
 -- [target postgres] the sync state
@@ -296,6 +299,9 @@ SELECT NOT EXISTS (SELECT 1 FROM "production_data");
 SELECT set_config('maintenance_work_mem', greatest(pg_size_bytes(current_setting('maintenance_work_mem')), pg_size_bytes('256MB')) / 1024 || 'kB', true);
 
 -- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
+TRUNCATE "production_data";
+
+-- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
 ALTER TABLE "production_data" DROP CONSTRAINT "production_data_id_pkey";
 
 -- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
@@ -311,7 +317,7 @@ DROP INDEX IF EXISTS "production_data_date_idx";
 ALTER TABLE "production_data" DROP CONSTRAINT IF EXISTS "production_data_well_id_fkey";
 
 -- [target postgres] the transformed rows, straight into the table (binary: no text to parse)
-COPY "production_data" ("id", "well_id", "date", "oil", "gas", "water") FROM STDIN (FORMAT binary);
+COPY "production_data" ("id", "well_id", "date", "oil", "gas", "water") FROM STDIN (FORMAT binary, FREEZE);
 
 -- [target postgres] per batch: each rejected row, with its reason and raw values
 INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1;
@@ -327,6 +333,9 @@ CREATE INDEX IF NOT EXISTS "production_data_well_id_idx" ON "production_data" ("
 
 -- [target postgres] after it: the column's default, an index, statistics or a foreign key (validated)
 CREATE INDEX IF NOT EXISTS "production_data_date_idx" ON "production_data" ("date");
+
+-- [target postgres] after it: the column's default, an index, statistics or a foreign key (validated)
+SELECT set_config('default_statistics_target', '10', true);
 
 -- [target postgres] after it: the column's default, an index, statistics or a foreign key (validated)
 ANALYZE "production_data";

@@ -178,6 +178,7 @@ static const char *const well_bulk_finish[] = {
     "CREATE INDEX IF NOT EXISTS \"wells_status_idx\" ON \"wells\" (\"status\")",
     "CREATE INDEX IF NOT EXISTS \"wells_lease_idx\" ON \"wells\" (\"lease\")",
     "CREATE INDEX IF NOT EXISTS \"wells_created_at_idx\" ON \"wells\" (\"created_at\")",
+    "SELECT set_config('default_statistics_target', '10', true)",
     "ANALYZE \"wells\"",
 };
 
@@ -269,6 +270,7 @@ static const char *const production_record_bulk_prepare[] = {
     "SELECT set_config('maintenance_work_mem', "
            "greatest(pg_size_bytes(current_setting('maintenance_work_mem')), "
            "pg_size_bytes('256MB')) / 1024 || 'kB', true)",
+    "TRUNCATE \"production_data\"",
     "ALTER TABLE \"production_data\" DROP CONSTRAINT \"production_data_id_pkey\"",
     "ALTER TABLE \"production_data\" ALTER COLUMN \"updated_at\""
            " SET DEFAULT now()",
@@ -284,6 +286,7 @@ static const char *const production_record_bulk_finish[] = {
     "ALTER TABLE \"production_data\" ALTER COLUMN \"updated_at\" DROP DEFAULT",
     "CREATE INDEX IF NOT EXISTS \"production_data_well_id_idx\" ON \"production_data\" (\"well_id\")",
     "CREATE INDEX IF NOT EXISTS \"production_data_date_idx\" ON \"production_data\" (\"date\")",
+    "SELECT set_config('default_statistics_target', '10', true)",
     "ANALYZE \"production_data\"",
     "ALTER TABLE \"production_data\" ADD CONSTRAINT \"production_data_well_id_fkey\" FOREIGN KEY (\"well_id\") REFERENCES \"wells\" (\"id\")",
 };
@@ -355,7 +358,7 @@ static const wr_sync_entity entities[] = {
         .upsert = "INSERT INTO \"production_data\" (\"id\", \"well_id\", \"date\", \"oil\", \"gas\", \"water\", \"updated_at\") SELECT DISTINCT ON (\"id\") \"id\", \"well_id\", \"date\", \"oil\", \"gas\", \"water\", now() FROM \"_wos_stage_production_data\" ORDER BY \"id\", _wos_seq DESC ON CONFLICT (\"id\") DO UPDATE SET \"well_id\" = EXCLUDED.\"well_id\", \"date\" = EXCLUDED.\"date\", \"oil\" = EXCLUDED.\"oil\", \"gas\" = EXCLUDED.\"gas\", \"water\" = EXCLUDED.\"water\", \"updated_at\" = now() WHERE (\"production_data\".\"well_id\", \"production_data\".\"date\", \"production_data\".\"oil\", \"production_data\".\"gas\", \"production_data\".\"water\") IS DISTINCT FROM (EXCLUDED.\"well_id\", EXCLUDED.\"date\", EXCLUDED.\"oil\", EXCLUDED.\"gas\", EXCLUDED.\"water\")",
         .bulk_lock = "LOCK TABLE \"production_data\" IN ACCESS EXCLUSIVE MODE",
         .bulk_probe = "SELECT NOT EXISTS (SELECT 1 FROM \"production_data\")",
-        .bulk_copy = "COPY \"production_data\" (\"id\", \"well_id\", \"date\", \"oil\", \"gas\", \"water\") FROM STDIN (FORMAT binary)",
+        .bulk_copy = "COPY \"production_data\" (\"id\", \"well_id\", \"date\", \"oil\", \"gas\", \"water\") FROM STDIN (FORMAT binary, FREEZE)",
         .bulk_wire = production_record_wire,
         .bulk_prepare = production_record_bulk_prepare,
         .n_bulk_prepare = sizeof production_record_bulk_prepare / sizeof *production_record_bulk_prepare,

@@ -177,6 +177,7 @@ static const char *const well_bulk_finish[] = {
     "CREATE INDEX IF NOT EXISTS \"wells_status_idx\" ON \"wells\" (\"status\")",
     "CREATE INDEX IF NOT EXISTS \"wells_lease_idx\" ON \"wells\" (\"lease\")",
     "CREATE INDEX IF NOT EXISTS \"wells_created_at_idx\" ON \"wells\" (\"created_at\")",
+    "SELECT set_config('default_statistics_target', '10', true)",
     "ANALYZE \"wells\"",
 };
 
@@ -288,6 +289,7 @@ static const char *const production_record_bulk_prepare[] = {
     "SELECT set_config('maintenance_work_mem', "
            "greatest(pg_size_bytes(current_setting('maintenance_work_mem')), "
            "pg_size_bytes('256MB')) / 1024 || 'kB', true)",
+    "TRUNCATE \"production_data\"",
     "ALTER TABLE \"production_data\" DROP CONSTRAINT \"production_data_id_pkey\"",
     "ALTER TABLE \"production_data\" ALTER COLUMN \"updated_at\""
            " SET DEFAULT now()",
@@ -303,6 +305,7 @@ static const char *const production_record_bulk_finish[] = {
     "ALTER TABLE \"production_data\" ALTER COLUMN \"updated_at\" DROP DEFAULT",
     "CREATE INDEX IF NOT EXISTS \"production_data_well_id_idx\" ON \"production_data\" (\"well_id\")",
     "CREATE INDEX IF NOT EXISTS \"production_data_date_idx\" ON \"production_data\" (\"date\")",
+    "SELECT set_config('default_statistics_target', '10', true)",
     "ANALYZE \"production_data\"",
     "ALTER TABLE \"production_data\" ADD CONSTRAINT \"production_data_well_id_fkey\" FOREIGN KEY (\"well_id\") REFERENCES \"wells\" (\"id\")",
 };
@@ -478,6 +481,7 @@ static const char *const equipment_bulk_prepare[] = {
     "SELECT set_config('maintenance_work_mem', "
            "greatest(pg_size_bytes(current_setting('maintenance_work_mem')), "
            "pg_size_bytes('256MB')) / 1024 || 'kB', true)",
+    "TRUNCATE \"equipment\"",
     "ALTER TABLE \"equipment\" DROP CONSTRAINT \"equipment_id_pkey\"",
     "ALTER TABLE \"equipment\" ALTER COLUMN \"updated_at\""
            " SET DEFAULT now()",
@@ -495,6 +499,7 @@ static const char *const equipment_bulk_finish[] = {
     "CREATE INDEX IF NOT EXISTS \"equipment_well_id_idx\" ON \"equipment\" (\"well_id\")",
     "CREATE INDEX IF NOT EXISTS \"equipment_type_idx\" ON \"equipment\" (\"type\")",
     "CREATE INDEX IF NOT EXISTS \"equipment_status_idx\" ON \"equipment\" (\"status\")",
+    "SELECT set_config('default_statistics_target', '10', true)",
     "ANALYZE \"equipment\"",
     "ALTER TABLE \"equipment\" ADD CONSTRAINT \"equipment_well_id_fkey\" FOREIGN KEY (\"well_id\") REFERENCES \"wells\" (\"id\")",
 };
@@ -571,7 +576,7 @@ static const wr_sync_entity entities[] = {
         .compare = production_record_compare,
         .bulk_lock = "LOCK TABLE \"production_data\" IN ACCESS EXCLUSIVE MODE",
         .bulk_probe = "SELECT NOT EXISTS (SELECT 1 FROM \"production_data\")",
-        .bulk_copy = "COPY \"production_data\" (\"id\", \"well_id\", \"date\", \"oil\", \"gas\", \"water\") FROM STDIN (FORMAT binary)",
+        .bulk_copy = "COPY \"production_data\" (\"id\", \"well_id\", \"date\", \"oil\", \"gas\", \"water\") FROM STDIN (FORMAT binary, FREEZE)",
         .bulk_wire = production_record_wire,
         .bulk_prepare = production_record_bulk_prepare,
         .n_bulk_prepare = sizeof production_record_bulk_prepare / sizeof *production_record_bulk_prepare,
@@ -607,7 +612,7 @@ static const wr_sync_entity entities[] = {
         .compare = equipment_compare,
         .bulk_lock = "LOCK TABLE \"equipment\" IN ACCESS EXCLUSIVE MODE",
         .bulk_probe = "SELECT NOT EXISTS (SELECT 1 FROM \"equipment\")",
-        .bulk_copy = "COPY \"equipment\" (\"id\", \"well_id\", \"type\", \"manufacturer\", \"model\", \"serial_number\", \"installed_at\", \"status\") FROM STDIN (FORMAT binary)",
+        .bulk_copy = "COPY \"equipment\" (\"id\", \"well_id\", \"type\", \"manufacturer\", \"model\", \"serial_number\", \"installed_at\", \"status\") FROM STDIN (FORMAT binary, FREEZE)",
         .bulk_wire = equipment_wire,
         .bulk_prepare = equipment_bulk_prepare,
         .n_bulk_prepare = sizeof equipment_bulk_prepare / sizeof *equipment_bulk_prepare,

@@ -18,7 +18,9 @@
  *
  *   PostgreSQL: one session per database holds one transaction from the
  *   first step to the last, then rolls it back; each step runs after a
- *   savepoint (released, or rolled back to when the step fails).  So a
+ *   savepoint (released, or rolled back to when the step fails; not for
+ *   COPY ... FREEZE, which PostgreSQL runs only in the subtransaction that
+ *   truncated the table, as the agent's transaction did).  So a
  *   step sees what the steps before it did, as in the agent (the staging
  *   table its CREATE TEMP TABLE made, an index a bulk-load step dropped),
  *   and nothing stays.  SELECT, INSERT, UPDATE, DELETE, WITH, VALUES, TABLE
@@ -51,6 +53,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libpq-fe.h>
 #include <mysql.h>
@@ -378,7 +381,13 @@ static void pg_step(pg_db *db, const step *s, tally *t)
         }
         return;
     }
-    pg_must(db->work, "SAVEPOINT plan_step");
+    /* COPY ... FREEZE needs its table truncated in the same subtransaction,
+     * as it is in the agent's one transaction: it runs without a savepoint
+     * (a failure then aborts the rest of the plan's transaction) */
+    size_t n = strlen(s->sql);
+    bool is_freeze = strcasecmp(w1, "COPY") == 0 && n > 9 && strcmp(s->sql + n - 9, ", FREEZE)") == 0;
+    if (!is_freeze)
+        pg_must(db->work, "SAVEPOINT plan_step");
     if (is_one_of(w1, PREPARABLE)) {
         how = "PREPARE on postgres";
         PGresult *r = PQprepare(db->work, "", s->sql, 0, NULL);
@@ -390,7 +399,8 @@ static void pg_step(pg_db *db, const step *s, tally *t)
         how = "run in the plan's transaction, rolled back at its end";
         ok = pg_run(db->work, s->sql, &e);
     }
-    pg_must(db->work, ok ? "RELEASE SAVEPOINT plan_step" : "ROLLBACK TO SAVEPOINT plan_step");
+    if (!is_freeze)
+        pg_must(db->work, ok ? "RELEASE SAVEPOINT plan_step" : "ROLLBACK TO SAVEPOINT plan_step");
     if (!ok && strcmp(e.sqlstate, "25001") == 0) {   /* cannot run inside a transaction block */
         if (!db->control)
             db->control = pg_open(db->conninfo);
