@@ -1568,6 +1568,63 @@ const char *wr_xf_to_int(wr_xf *x, const char *v, unsigned bits)
     return NULL;
 }
 
+/* A float's canonical text is the first of "%.15g", "%.16g" and "%.17g"
+ * that reads back as the same double: a function of the double alone (so
+ * equal doubles give equal texts), as short as 15 digits allow, and for
+ * most values PostgreSQL's own output (float8out prints the shortest exact
+ * text and switches to an exponent where %g does), which the comparison
+ * with the target then matches as text. */
+static void float_text(double d, char out[32])
+{
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(out, 32, "%.*g", digits, d);
+        if (strtod(out, NULL) == d)
+            return;
+    }
+}
+
+/* The same text without strtod or printf when t is plain decimal syntax
+ * (no exponent) with 1 to 15 significant digits, the first of them from
+ * 10^-4 to 10^14 (where %g prints no exponent): every such decimal reads
+ * as a double that prints back to 15 digits as the same decimal, so the
+ * text is its own digits, trailing zeros cut.  False: take the long way. */
+static bool plain_float_text(const num_text *t, char *out, size_t size)
+{
+    if (t->exp != 0 || t->int_len + t->frac_len + 4 > size)
+        return false;
+    size_t len = t->int_len + t->frac_len, first = 0, last = len;
+#define DIGIT(i) ((i) < t->int_len ? t->int_digits[(i)] : t->frac_digits[(i) - t->int_len])
+    while (first < len && DIGIT(first) == '0')
+        first++;
+    size_t o = 0;
+    if (t->neg)
+        out[o++] = '-';
+    if (first == len) {   /* zero: "0", or "-0" for a negative zero */
+        out[o++] = '0';
+        out[o] = '\0';
+        return true;
+    }
+    while (DIGIT(last - 1) == '0')
+        last--;
+    long exponent = (long)t->int_len - 1 - (long)first;
+    if (last - first > 15 || exponent < -4 || exponent > 14)
+        return false;
+    if (exponent < 0) {
+        out[o++] = '0';
+        out[o++] = '.';
+        for (long k = -1; k > exponent; k--)
+            out[o++] = '0';
+    }
+    for (size_t i = first; i < last || i < t->int_len; i++) {
+        if (i == t->int_len && exponent >= 0)
+            out[o++] = '.';
+        out[o++] = DIGIT(i);
+    }
+#undef DIGIT
+    out[o] = '\0';
+    return true;
+}
+
 /* strtod over the whole text, decimal syntax only (no hex, no blanks);
  * NaN, Inf and Infinity in any case with a sign. */
 const char *wr_xf_to_float(wr_xf *x, const char *v)
@@ -1582,6 +1639,9 @@ const char *wr_xf_to_float(wr_xf *x, const char *v)
         wr_xf_fail(x, "'%s' is not a floating-point number", Q(v));
         return NULL;
     }
+    char text[40];
+    if (plain_float_text(&t, text, sizeof text))
+        return xf_dup(x, text, strlen(text));
     locale_t loc = numeric_locale(), old = (locale_t)0;
     if (loc)
         old = uselocale(loc);
@@ -1589,8 +1649,7 @@ const char *wr_xf_to_float(wr_xf *x, const char *v)
     char *end;
     double d = strtod(v, &end);
     int e = errno;
-    char text[40];
-    snprintf(text, sizeof text, "%.17g", d);
+    float_text(d, text);
     if (loc)
         uselocale(old);
     if (*end) {   /* cannot happen after scan_number, unless LC_NUMERIC differs */

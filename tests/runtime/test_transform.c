@@ -800,13 +800,23 @@ static void test_to_int(void)
 static void test_to_float(void)
 {
     OK(wr_xf_to_float(&x, "1.5"), "1.5");
-    OK(wr_xf_to_float(&x, "0.1"), "0.10000000000000001");
+    OK(wr_xf_to_float(&x, "0.1"), "0.1");
     OK(wr_xf_to_float(&x, "-2"), "-2");
     OK(wr_xf_to_float(&x, "-0"), "-0");
-    OK(wr_xf_to_float(&x, "1e300"), "1.0000000000000001e+300");
+    OK(wr_xf_to_float(&x, "-0.000"), "-0");
+    OK(wr_xf_to_float(&x, "1e300"), "1e+300");
     OK(wr_xf_to_float(&x, "1.5E-05"), "1.5e-05");
-    OK(wr_xf_to_float(&x, "1.1"), "1.1000000000000001");
-    OK(wr_xf_to_float(&x, "4.9e-324"), "4.9406564584124654e-324");
+    OK(wr_xf_to_float(&x, "1.1"), "1.1");
+    OK(wr_xf_to_float(&x, "28.001000"), "28.001");
+    OK(wr_xf_to_float(&x, "+0012.50"), "12.5");
+    OK(wr_xf_to_float(&x, "1000.000"), "1000");
+    OK(wr_xf_to_float(&x, "0.0001"), "0.0001");
+    OK(wr_xf_to_float(&x, "0.00001"), "1e-05");
+    OK(wr_xf_to_float(&x, "123456789012345"), "123456789012345");
+    OK(wr_xf_to_float(&x, "1234567890123456"), "1234567890123456");   /* 16 digits: the long way */
+    OK(wr_xf_to_float(&x, "100000000000000000"), "1e+17");
+    OK(wr_xf_to_float(&x, "0.30000000000000004"), "0.30000000000000004");
+    OK(wr_xf_to_float(&x, "4.9e-324"), "4.94065645841247e-324");
     OK(wr_xf_to_float(&x, ".5"), "0.5");
     OK(wr_xf_to_float(&x, "123456789012345678901234567890"), "1.2345678901234568e+29");
     OK(wr_xf_to_float(&x, "NaN"), "NaN");
@@ -826,6 +836,55 @@ static void test_to_float(void)
     FAIL(wr_xf_to_float(&x, "1e400"), "'1e400' is out of range for a floating-point number");
     FAIL(wr_xf_to_float(&x, "-1e400"), "out of range");
     FAIL(wr_xf_to_float(&x, "1e-400"), "out of range");
+}
+
+/* The canonical text the long way: strtod, then the first of %.15g,
+ * %.16g and %.17g that reads back. */
+static void float_text_long_way(const char *v, char out[32])
+{
+    double d = strtod(v, NULL);
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(out, 32, "%.*g", digits, d);
+        if (strtod(out, NULL) == d)
+            return;
+    }
+}
+
+/* to_float's shortcut for plain decimals (no strtod, no printf) gives the
+ * long way's text: random plain decimals of 1 to 19 digits, with leading
+ * and trailing zeros, signs and every position of the point. */
+static void test_to_float_shortcut_agrees(void)
+{
+    unsigned seed = 12345;
+    int differ = 0;
+    for (int n = 0; n < 200000; n++) {
+        char v[48], want[32];
+        size_t o = 0;
+        seed = seed * 1103515245u + 12345u;
+        int sign = (seed >> 16) % 3, len = 1 + (int)((seed >> 8) % 19);
+        if (sign)
+            v[o++] = sign == 1 ? '-' : '+';
+        seed = seed * 1103515245u + 12345u;
+        int point = (int)((seed >> 16) % (unsigned)(len + 2)) - 1;   /* -1: none */
+        for (int i = 0; i < len; i++) {
+            if (i == point)
+                v[o++] = '.';
+            seed = seed * 1103515245u + 12345u;
+            unsigned r = (seed >> 16) % 14;
+            v[o++] = (char)('0' + (r >= 10 ? 0 : r));   /* zeros more often */
+        }
+        if (point == len)
+            v[o++] = '.', v[o++] = '0';
+        v[o] = '\0';
+        float_text_long_way(v, want);
+        fresh();
+        const char *got = wr_xf_to_float(&x, v);
+        if (!got || strcmp(got, want) != 0) {
+            if (differ++ < 5)
+                fprintf(stderr, "to_float('%s') = '%s', the long way '%s'\n", v, got ? got : "(null)", want);
+        }
+    }
+    CU_ASSERT_EQUAL(differ, 0);
 }
 
 /* Text already in canonical form takes a shortcut (no parse, no format):
@@ -1144,6 +1203,7 @@ int main(void)
         { "numbers", "negate", test_negate },
         { "numbers", "to_int", test_to_int },
         { "numbers", "to_float", test_to_float },
+        { "numbers", "to_float: plain decimals take the shortcut, to the same text", test_to_float_shortcut_agrees },
         { "numbers", "to_decimal", test_to_decimal },
         { "numbers", "canonical text takes the shortcut, to the same result", test_canonical_shortcuts },
         { "types", "to_uuid", test_to_uuid },
