@@ -20,6 +20,7 @@
  *   jsonb          the byte 1 (its version), then the JSON text */
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,15 +41,48 @@ uint8_t *wr_put_be(uint8_t *p, uint64_t v, int bytes)
     return p + bytes;
 }
 
+/* -?digits, the whole of s, from lo to hi (by hand: strtoll's locale and
+ * base handling cost more than the rest of the value's encoding). */
 static bool parse_int(const char *s, long long lo, long long hi, long long *out)
 {
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (end == s || *end || errno || v < lo || v > hi)
+    bool is_negative = *s == '-';
+    const char *p = s + is_negative;
+    if (*p < '0' || *p > '9')
         return false;
-    *out = v;
+    unsigned long long v = 0, limit = is_negative ? (unsigned long long)LLONG_MAX + 1 : LLONG_MAX;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        unsigned d = (unsigned)(*p - '0');
+        if (v > (limit - d) / 10)
+            return false;
+        v = v * 10 + d;
+    }
+    if (*p)
+        return false;
+    long long n = is_negative ? (long long)(0 - v) : (long long)v;
+    if (n < lo || n > hi)
+        return false;
+    *out = n;
     return true;
+}
+
+/* The numeric being written: its base-10000 digits go straight after the
+ * 8-byte header; leading zero digits are skipped (they only move the
+ * weight), trailing ones cut at the end. */
+typedef struct {
+    uint8_t *digits;
+    size_t written, ndigits;   /* ndigits: up to the last nonzero digit */
+    int skipped;               /* leading zero digits not written */
+} numeric_out;
+
+static void put_numeric_digit(numeric_out *o, unsigned v)
+{
+    if (o->written == 0 && v == 0) {
+        o->skipped++;
+        return;
+    }
+    wr_put_be(o->digits + 2 * o->written++, v, 2);
+    if (v != 0)
+        o->ndigits = o->written;
 }
 
 /* -?digits(.digits)? into base-10000 digits; at most 131072 digits before
@@ -75,39 +109,31 @@ static int numeric_bytes(const char *s, uint8_t *out)
         return -1;
     while (int_len > 0 && *int_start == '0')   /* leading zeros carry nothing */
         int_start++, int_len--;
-    /* the digits, the integer part padded on the left and the fraction on
-     * the right to whole groups of four, written straight after the
-     * 8-byte header: leading zero groups skipped, trailing ones cut */
-    size_t int_groups = (int_len + 3) / 4, frac_groups = (frac_len + 3) / 4;
-    size_t lead = int_groups * 4 - int_len;
-    size_t first = 0, ndigits = 0, written = 0;
-    for (size_t g = 0; g < int_groups + frac_groups; g++) {
+    numeric_out o = { .digits = out + 8 };
+    /* the integer part in groups of four from the point leftwards (the
+     * first group may be short), the fraction from the point rightwards
+     * (the last padded with zeros) */
+    size_t int_groups = (int_len + 3) / 4;
+    const char *d = int_start;
+    for (size_t n = int_len % 4 ? int_len % 4 : 4; d < int_start + int_len; n = 4) {
         unsigned v = 0;
-        for (size_t k = 0; k < 4; k++) {
-            size_t pos = g * 4 + k;   /* in the padded digit string */
-            char c = '0';
-            if (pos >= lead && pos < lead + int_len)
-                c = int_start[pos - lead];
-            else if (pos >= int_groups * 4 && pos - int_groups * 4 < frac_len)
-                c = frac_start[pos - int_groups * 4];
-            v = v * 10 + (unsigned)(c - '0');
-        }
-        if (written == 0 && v == 0) {
-            first++;
-            continue;
-        }
-        wr_put_be(out + 8 + 2 * written++, v, 2);
-        if (v != 0)
-            ndigits = written;
+        for (size_t k = 0; k < n; k++)
+            v = v * 10 + (unsigned)(*d++ - '0');
+        put_numeric_digit(&o, v);
     }
-    int weight = (int)int_groups - 1 - (int)first;
-    uint8_t *o = out;
-    o = wr_put_be(o, ndigits, 2);
-    o = wr_put_be(o, (uint16_t)(int16_t)(ndigits ? weight : 0), 2);
-    o = wr_put_be(o, ndigits && is_negative ? NUMERIC_NEG : NUMERIC_POS, 2);   /* no negative zero */
-    o = wr_put_be(o, frac_len, 2);
-    o += 2 * ndigits;
-    return (int)(o - out);
+    for (d = frac_start; d < frac_end;) {
+        unsigned v = 0;
+        for (int k = 0; k < 4; k++)
+            v = v * 10 + (d < frac_end ? (unsigned)(*d++ - '0') : 0);
+        put_numeric_digit(&o, v);
+    }
+    int weight = (int)int_groups - 1 - o.skipped;
+    uint8_t *h = out;
+    h = wr_put_be(h, o.ndigits, 2);
+    h = wr_put_be(h, (uint16_t)(int16_t)(o.ndigits ? weight : 0), 2);
+    h = wr_put_be(h, o.ndigits && is_negative ? NUMERIC_NEG : NUMERIC_POS, 2);   /* no negative zero */
+    h = wr_put_be(h, frac_len, 2);
+    return (int)(h - out + 2 * (ptrdiff_t)o.ndigits);
 }
 
 size_t wr_copy_binary_size(wr_wire type, const char *v)

@@ -20,40 +20,28 @@ static const char HEX[] = "0123456789abcdef";
 
 /* ---- uuid ------------------------------------------------------------------ */
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = (char)tolower((unsigned char)c);
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
-static bool is_dash_position(size_t i)
-{
-    return i == 8 || i == 13 || i == 18 || i == 23;
-}
+/* A hex digit's value plus one; 0 for anything else.  A table, since
+ * this runs for every uuid of every row a sync moves. */
+static const unsigned char HEX_PLUS_ONE[256] = {
+    ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+    ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+    ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
 
 int wr_uuid_parse(wr_uuid *out, const char *text, wr_err *err)
 {
+    /* where each of the 16 bytes' two hex digits start: 8-4-4-4-12 */
+    static const unsigned char AT[16] = { 0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34 };
     if (!text)
         return wr_error(err, WR_EDATA, "uuid: no text");
-    if (strnlen(text, 37) != 36)
+    if (strnlen(text, 37) != 36 || text[8] != '-' || text[13] != '-' || text[18] != '-' || text[23] != '-')
         goto bad;
     wr_uuid u;
-    size_t b = 0;
-    for (size_t i = 0; i < 36; i++) {
-        if (is_dash_position(i)) {
-            if (text[i] != '-')
-                goto bad;
-            continue;
-        }
-        int hi = hex_value(text[i]), lo = hex_value(text[i + 1]);
-        if (hi < 0 || lo < 0 || is_dash_position(i + 1))
+    for (int b = 0; b < 16; b++) {
+        int hi = HEX_PLUS_ONE[(unsigned char)text[AT[b]]], lo = HEX_PLUS_ONE[(unsigned char)text[AT[b] + 1]];
+        if (hi == 0 || lo == 0)
             goto bad;
-        u.bytes[b++] = (uint8_t)(hi << 4 | lo);
-        i++;
+        u.bytes[b] = (uint8_t)((hi - 1) << 4 | (lo - 1));
     }
     *out = u;
     return WR_OK;

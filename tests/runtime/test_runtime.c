@@ -1045,6 +1045,10 @@ static void test_pg_binary_copy(void)
         { WR_WIRE_NUMERIC, "NaN" }, { WR_WIRE_NUMERIC, "." }, { WR_WIRE_UUID, "not-a-uuid" },
         { WR_WIRE_DATE, "2024-02-30" }, { WR_WIRE_DATE, "2024-01-01 00:00:00" }, { WR_WIRE_BOOL, "yes" },
         { WR_WIRE_TIMESTAMPTZ, "yesterday" }, { WR_WIRE_FLOAT8, "1e999" },
+        { WR_WIRE_INT8, "9223372036854775808" }, { WR_WIRE_INT8, "-9223372036854775809" },
+        { WR_WIRE_INT8, "99999999999999999999" }, { WR_WIRE_INT4, "-2147483649" }, { WR_WIRE_INT4, "-" },
+        { WR_WIRE_INT4, "" }, { WR_WIRE_INT4, "+1" }, { WR_WIRE_INT4, "1 " }, { WR_WIRE_UUID, "5b000000-0000-4000-8000-00000000000g" },
+        { WR_WIRE_UUID, "5b000000x0000-4000-8000-00000000000a" }, { WR_WIRE_UUID, "5b000000-0000-4000-8000-00000000000a0" },
     };
     uint8_t out[64];
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
