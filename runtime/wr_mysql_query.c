@@ -209,11 +209,11 @@ static void write_text(column *c)
  * its copy in c->wide with each NUL written C0 80; NULL if out of memory. */
 static const char *without_nuls(column *c)
 {
+    if (!memchr(c->text, '\0', c->length))   /* nearly always */
+        return c->text;
     size_t nuls = 0;
     for (unsigned long i = 0; i < c->length; i++)
         nuls += c->text[i] == '\0';
-    if (nuls == 0)
-        return c->text;
     size_t need = c->length + nuls + 1;
     if (need > c->wide_size) {
         char *bigger = realloc(c->wide, need);

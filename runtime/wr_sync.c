@@ -457,6 +457,16 @@ static bool may_be_non_ascii(const wr_sync_entity *e, int i)
 }
 
 /* One source row: 0 staged, 1 rejected, < 0 the run fails. */
+/* A transform's context for one row.  Not `wr_xf x = { ... }`: that
+ * zeroes all 512 bytes of reason[] for every row. */
+static void xf_start(wr_xf *x, wr_arena *mem)
+{
+    x->mem = mem;
+    x->field = NULL;
+    x->is_failed = false;
+    x->reason[0] = '\0';
+}
+
 static int take_row(run *r, const wr_row *row)
 {
     const wr_sync_entity *e = r->e;
@@ -473,7 +483,8 @@ static int take_row(run *r, const wr_row *row)
     wr_arena_reset(r->row_mem);
     for (int i = 0; i < e->n_columns; i++)
         r->out[i] = NULL;
-    wr_xf x = { .mem = r->row_mem, .field = NULL, .is_failed = false, .reason = "" };
+    wr_xf x;
+    xf_start(&x, r->row_mem);
     int rc = e->transform(row, r->out, &x);
     const char *key = r->key_index >= 0 ? r->out[r->key_index] : NULL;
     if (rc < 0)
@@ -785,7 +796,8 @@ static int on_key(void *ctx, const wr_row *row)
     wr_arena_reset(r->row_mem);
     for (int i = 0; i < r->e->n_columns; i++)
         r->out[i] = NULL;
-    wr_xf x = { .mem = r->row_mem };
+    wr_xf x;
+    xf_start(&x, r->row_mem);
     int rc = r->e->key_of(row, r->out, &x);
     if (rc < 0) {
         r->rc = wr_error(r->err, WR_ERROR, "%s: key_of failed: %s", r->e->entity, x.reason[0] ? x.reason : "no reason");

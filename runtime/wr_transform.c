@@ -1489,7 +1489,7 @@ const char *wr_xf_to_uuid(wr_xf *x, const char *v)
     if (!live(x) || !v)
         return NULL;
     if (is_canonical_uuid(v))
-        return xf_dup(x, v, 36);
+        return v;   /* already its canonical text (as to_text, no copy) */
     char inner[WR_UUID_TEXT_SIZE];
     size_t len = strnlen(v, 40);
     const char *text = v;
@@ -1539,7 +1539,7 @@ const char *wr_xf_to_int(wr_xf *x, const char *v, unsigned bits)
         return NULL;
     }
     if (is_canonical_int(v, bits))
-        return xf_dup(x, v, strlen(v));
+        return v;   /* already its canonical text (as to_text, no copy) */
     num n;
     num_status st = num_parse(&n, v, strlen(v));
     if (st == NUM_SYNTAX || st == NUM_SPECIAL) {
@@ -1701,7 +1701,7 @@ const char *wr_xf_to_decimal(wr_xf *x, const char *v, unsigned precision, unsign
     if (!live(x) || !v)
         return NULL;
     if (precision >= 1 && precision <= DEC_MAX_DIGITS && scale <= precision && is_canonical_decimal(v, precision, scale))
-        return xf_dup(x, v, strlen(v));
+        return v;   /* already its canonical text (as to_text, no copy) */
     if (precision < 1 || precision > DEC_MAX_DIGITS || scale > precision) {
         wr_xf_fail(x, "decimal(%u,%u) is not a valid type (precision 1 to 38, scale at most the precision)",
                    precision, scale);
@@ -1775,7 +1775,7 @@ const char *wr_xf_to_date(wr_xf *x, const char *v)
     if (!live(x) || !v)
         return NULL;
     if (is_canonical_date(v))
-        return xf_dup(x, v, 10);
+        return v;   /* already its canonical text (as to_text, no copy) */
     int64_t micros = 0;
     bool is_submicro;   /* the day does not depend on it */
     if (datetime_failed(x, scan_datetime(v, &micros, &is_submicro), v, "date"))

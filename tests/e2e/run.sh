@@ -446,7 +446,9 @@ last=bulk_kill
 env EAGLE_SOURCE_DSN="$my_dsn dbname=eagle_big" EAGLE_TARGET_DSN="$pg_dsn dbname=eagle_big" \
     "$eagle" --once --entity ProductionRecord --batch-size 5000 >"$out/bulk_kill.out" 2>"$out/bulk_kill.err" </dev/null &
 bg=$!
-wait_until 60 bulk_copying && sleep 0.2 && kill -9 $bg
+# stopped (SIGSTOP) as soon as its COPY shows: the load is then surely
+# unfinished, however fast it has become, when the signal lands
+wait_until 60 bulk_copying && kill -STOP $bg && kill -9 $bg
 { wait $bg; } 2>/dev/null; rc=$?
 bg=""
 wait_until 10 no_agent_lock
@@ -457,7 +459,7 @@ last=bulk_term
 env EAGLE_SOURCE_DSN="$my_dsn dbname=eagle_big" EAGLE_TARGET_DSN="$pg_dsn dbname=eagle_big" \
     "$eagle" --once --entity ProductionRecord --batch-size 5000 >"$out/bulk_term.out" 2>"$out/bulk_term.err" </dev/null &
 bg=$!
-wait_until 60 bulk_copying && sleep 0.2 && kill -TERM $bg
+wait_until 60 bulk_copying && kill -STOP $bg && kill -TERM $bg && kill -CONT $bg
 wait $bg; rc=$?
 bg=""
 nw=$(pg eagle_big "SELECT (SELECT count(*) FROM production_data) || ' ' || (SELECT rows_written || ' ' || status FROM wellos_sync_state WHERE entity = 'ProductionRecord')")

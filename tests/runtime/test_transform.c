@@ -262,9 +262,14 @@ static void test_out_of_memory(void)
     FAIL((x.mem = NULL, wr_xf_upper(&x, "a")), "out of memory");
     FAIL((x.mem = NULL, wr_xf_concat(&x, "a", "b")), "out of memory");
     FAIL((x.mem = NULL, wr_xf_arith(&x, '+', "1", "2")), "out of memory");
-    FAIL((x.mem = NULL, wr_xf_to_date(&x, "2024-01-01")), "out of memory");
-    /* results that are the input itself need no memory */
+    FAIL((x.mem = NULL, wr_xf_to_date(&x, "2024-01-01 10:00:00")), "out of memory");
+    FAIL((x.mem = NULL, wr_xf_to_decimal(&x, "1.5", 12, 2, false)), "out of memory");
+    /* results that are the input itself (already canonical) need no memory */
     OK((x.mem = NULL, wr_xf_to_text(&x, "a", 0)), "a");
+    OK((x.mem = NULL, wr_xf_to_date(&x, "2024-01-01")), "2024-01-01");
+    OK((x.mem = NULL, wr_xf_to_decimal(&x, "1.50", 12, 2, false)), "1.50");
+    OK((x.mem = NULL, wr_xf_to_int(&x, "-42", 32)), "-42");
+    OK((x.mem = NULL, wr_xf_to_uuid(&x, "5b000000-0000-4000-8000-00000000000a")), "5b000000-0000-4000-8000-00000000000a");
 }
 
 /* ======================================================================
