@@ -264,9 +264,10 @@ static void emit_field(sync_gen *g, const wm_field_map *fm, int out_index, const
     if (f->is_required && !f->has_default)
         wm_print(g->p, "if (!$slot$)\n    wr_xf_fail(x, \"NULL, but the field is required\");\n", "slot", slot, NULL);
     if (f->has_range && wm_type_is_numeric(f->type.kind))
-        wm_print(g->p, "if ($slot$ && !x->is_failed && !(strtod($slot$, NULL) >= $lo$ && strtod($slot$, NULL) <= $hi$))\n"
-                       "    wr_xf_fail(x, \"%s is outside $lo$ .. $hi$\", $slot$);\n",
-                 "slot", slot, "lo", f->range_lo.text, "hi", f->range_hi.text, NULL);
+        wm_print(g->p, "if ($slot$ && !x->is_failed && !wr_xf_in_range($slot$, $lo$, $hi$))\n"
+                       "    wr_xf_fail(x, \"%s is outside $l$ .. $h$\", $slot$);\n",
+                 "slot", slot, "lo", wm_c_string(a, f->range_lo.text), "hi", wm_c_string(a, f->range_hi.text),
+                 "l", f->range_lo.text, "h", f->range_hi.text, NULL);
     wm_outdent(g->p);
     wm_print(g->p, "}\n", NULL);
 }

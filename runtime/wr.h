@@ -318,6 +318,12 @@ const char *wr_xf_to_date(wr_xf *x, const char *v);
 const char *wr_xf_to_timestamp(wr_xf *x, const char *v);
 const char *wr_xf_to_json(wr_xf *x, const char *v);                     /* validated */
 const char *wr_xf_to_enum(wr_xf *x, const char *v, const char *const *values); /* NULL-terminated */
+/* A field's range check: lo <= v <= hi, exactly for decimal text. */
+bool wr_xf_in_range(const char *v, const char *lo, const char *hi);
+/* Plain decimal text: [+-]?digits(.digits)? */
+bool wr_is_decimal_text(const char *s);
+/* Compares two plain decimal texts exactly, however long: -1, 0, 1. */
+int wr_decimal_text_compare(const char *a, const char *b);
 
 /* ---- sync agents ---------------------------------------------------------
  * A generated agent is data and transforms: every SQL statement it runs is

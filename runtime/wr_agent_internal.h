@@ -100,11 +100,6 @@ int64_t wr_diff_repeated(const wr_diff *d);
 /* Closes the session, ending the scan wherever it is; NULL-safe. */
 void wr_diff_close(wr_diff *d);
 
-/* Plain decimal text: -?digits(.digits)? */
-bool wr_is_decimal_text(const char *s);
-/* Compares two plain decimal texts exactly, however long: -1, 0, 1. */
-int wr_decimal_text_compare(const char *a, const char *b);
-
 /* ---- one entity's run (wr_sync.c) ---------------------------------------- */
 
 /* Compares two watermark texts: as timestamps when both are, else as

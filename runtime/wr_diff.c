@@ -43,58 +43,6 @@ struct wr_diff {
     bool has_last;              /* a source key came before */
 };
 
-/* ---- decimal text ------------------------------------------------------------ */
-
-bool wr_is_decimal_text(const char *s)
-{
-    const char *p = s + (*s == '-' || *s == '+');
-    const char *d = p;
-    while (isdigit((unsigned char)*p))
-        p++;
-    bool has_int = p > d;
-    if (*p == '.') {
-        const char *f = ++p;
-        while (isdigit((unsigned char)*p))
-            p++;
-        if (p == f)
-            return false;
-    } else if (!has_int) {
-        return false;
-    }
-    return *p == '\0';
-}
-
-int wr_decimal_text_compare(const char *a, const char *b)
-{
-    bool na = *a == '-', nb = *b == '-';
-    a += *a == '-' || *a == '+';
-    b += *b == '-' || *b == '+';
-    while (*a == '0' && isdigit((unsigned char)a[1]))
-        a++;
-    while (*b == '0' && isdigit((unsigned char)b[1]))
-        b++;
-    size_t ia = strspn(a, "0123456789"), ib = strspn(b, "0123456789");
-    int mag;   /* |a| vs |b| */
-    if (ia != ib) {
-        mag = ia < ib ? -1 : 1;
-    } else {
-        mag = strncmp(a, b, ia);
-        const char *fa = a[ia] == '.' ? a + ia + 1 : "", *fb = b[ib] == '.' ? b + ib + 1 : "";
-        while (mag == 0 && (*fa || *fb)) {
-            char ca = *fa ? *fa++ : '0', cb = *fb ? *fb++ : '0';
-            mag = (ca > cb) - (ca < cb);
-        }
-        mag = (mag > 0) - (mag < 0);
-    }
-    if (strspn(a, "0.") == strlen(a))
-        na = false;   /* -0 is 0 */
-    if (strspn(b, "0.") == strlen(b))
-        nb = false;
-    if (na != nb)
-        return na ? -1 : 1;
-    return na ? -mag : mag;
-}
-
 /* ---- values -------------------------------------------------------------------- */
 
 static bool parse_double(const char *s, double *out)

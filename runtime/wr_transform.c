@@ -1568,6 +1568,74 @@ const char *wr_xf_to_int(wr_xf *x, const char *v, unsigned bits)
     return NULL;
 }
 
+bool wr_is_decimal_text(const char *s)
+{
+    const char *p = s + (*s == '-' || *s == '+');
+    const char *d = p;
+    while (is_digit(*p))
+        p++;
+    bool has_int = p > d;
+    if (*p == '.') {
+        const char *f = ++p;
+        while (is_digit(*p))
+            p++;
+        if (p == f)
+            return false;
+    } else if (!has_int) {
+        return false;
+    }
+    return *p == '\0';
+}
+
+int wr_decimal_text_compare(const char *a, const char *b)
+{
+    bool na = *a == '-', nb = *b == '-';
+    a += *a == '-' || *a == '+';
+    b += *b == '-' || *b == '+';
+    while (*a == '0' && is_digit(a[1]))
+        a++;
+    while (*b == '0' && is_digit(b[1]))
+        b++;
+    size_t ia = strspn(a, "0123456789"), ib = strspn(b, "0123456789");
+    int mag;   /* |a| vs |b| */
+    if (ia != ib) {
+        mag = ia < ib ? -1 : 1;
+    } else {
+        mag = strncmp(a, b, ia);
+        const char *fa = a[ia] == '.' ? a + ia + 1 : "", *fb = b[ib] == '.' ? b + ib + 1 : "";
+        while (mag == 0 && (*fa || *fb)) {
+            char ca = *fa ? *fa++ : '0', cb = *fb ? *fb++ : '0';
+            mag = (ca > cb) - (ca < cb);
+        }
+        mag = (mag > 0) - (mag < 0);
+    }
+    if (strspn(a, "0.") == strlen(a))
+        na = false;   /* -0 is 0 */
+    if (strspn(b, "0.") == strlen(b))
+        nb = false;
+    if (na != nb)
+        return na ? -1 : 1;
+    return na ? -mag : mag;
+}
+
+/* lo <= v <= hi, where v is a field's canonical number and lo and hi are
+ * the spec's range literals: exactly, as decimals, when all three are plain
+ * decimal text (no rounding through a double: 90.0000000000000001 is
+ * outside 90), else as doubles (a float printed with an exponent; NaN is
+ * outside every range). */
+bool wr_xf_in_range(const char *v, const char *lo, const char *hi)
+{
+    if (wr_is_decimal_text(v) && wr_is_decimal_text(lo) && wr_is_decimal_text(hi))
+        return wr_decimal_text_compare(v, lo) >= 0 && wr_decimal_text_compare(v, hi) <= 0;
+    locale_t loc = numeric_locale(), old = (locale_t)0;
+    if (loc)
+        old = uselocale(loc);
+    double d = strtod(v, NULL), l = strtod(lo, NULL), h = strtod(hi, NULL);
+    if (loc)
+        uselocale(old);
+    return d >= l && d <= h;
+}
+
 /* A float's canonical text is the first of "%.15g", "%.16g" and "%.17g"
  * that reads back as the same double: a function of the double alone (so
  * equal doubles give equal texts), as short as 15 digits allow, and for

@@ -62,14 +62,14 @@ static int well_transform(const wr_row *src, const char **out, wr_xf *x)
         x->field = "latitude";
         const char *t4 = v[3]; /* surface_lat */
         out[3] = wr_xf_to_float(x, t4);
-        if (out[3] && !x->is_failed && !(strtod(out[3], NULL) >= -90 && strtod(out[3], NULL) <= 90))
+        if (out[3] && !x->is_failed && !wr_xf_in_range(out[3], "-90", "90"))
             wr_xf_fail(x, "%s is outside -90 .. 90", out[3]);
     }
     { /* examples/bakken_pg.wmap:16  longitude  <- surface_lon */
         x->field = "longitude";
         const char *t5 = v[4]; /* surface_lon */
         out[4] = wr_xf_to_float(x, t5);
-        if (out[4] && !x->is_failed && !(strtod(out[4], NULL) >= -180 && strtod(out[4], NULL) <= 180))
+        if (out[4] && !x->is_failed && !wr_xf_in_range(out[4], "-180", "180"))
             wr_xf_fail(x, "%s is outside -180 .. 180", out[4]);
     }
     { /* examples/bakken_pg.wmap:17  status     <- status_code map { "A" => ACTIVE, "I" => INACTIVE, "P" => PLUGGED } else reject */

@@ -63,14 +63,14 @@ static int well_transform(const wr_row *src, const char **out, wr_xf *x)
         x->field = "latitude";
         const char *t5 = v[3]; /* Latitude */
         out[3] = wr_xf_to_float(x, t5);
-        if (out[3] && !x->is_failed && !(strtod(out[3], NULL) >= -90 && strtod(out[3], NULL) <= 90))
+        if (out[3] && !x->is_failed && !wr_xf_in_range(out[3], "-90", "90"))
             wr_xf_fail(x, "%s is outside -90 .. 90", out[3]);
     }
     { /* examples/lone_star.wmap:19  longitude  <- Longitude */
         x->field = "longitude";
         const char *t6 = v[4]; /* Longitude */
         out[4] = wr_xf_to_float(x, t6);
-        if (out[4] && !x->is_failed && !(strtod(out[4], NULL) >= -180 && strtod(out[4], NULL) <= 180))
+        if (out[4] && !x->is_failed && !wr_xf_in_range(out[4], "-180", "180"))
             wr_xf_fail(x, "%s is outside -180 .. 180", out[4]);
     }
     { /* examples/lone_star.wmap:20  status     <- Status map { "Active" => ACTIVE, "Shut-In" => INACTIVE, "P&A" => PLUGGED } else reject */

@@ -843,6 +843,25 @@ static void test_to_float(void)
     FAIL(wr_xf_to_float(&x, "1e-400"), "out of range");
 }
 
+/* A field's range: exact for decimal text, doubles otherwise. */
+static void test_in_range(void)
+{
+    CU_ASSERT_TRUE(wr_xf_in_range("28.001", "-90", "90"));
+    CU_ASSERT_TRUE(wr_xf_in_range("-90", "-90", "90"));
+    CU_ASSERT_TRUE(wr_xf_in_range("90.000", "-90", "90"));
+    CU_ASSERT_FALSE(wr_xf_in_range("90.0000000000000001", "-90", "90"));   /* a double would say 90 */
+    CU_ASSERT_FALSE(wr_xf_in_range("-90.0000000000000001", "-90", "90"));
+    CU_ASSERT_FALSE(wr_xf_in_range("-98.5", "-90", "90"));
+    CU_ASSERT_TRUE(wr_xf_in_range("0.5", "0.25", "0.75"));
+    CU_ASSERT_TRUE(wr_xf_in_range("1e+300", "0", "1e308"));
+    CU_ASSERT_FALSE(wr_xf_in_range("1e+300", "-90", "90"));
+    CU_ASSERT_TRUE(wr_xf_in_range("1.5e-05", "0", "1"));
+    CU_ASSERT_FALSE(wr_xf_in_range("NaN", "-90", "90"));
+    CU_ASSERT_FALSE(wr_xf_in_range("Infinity", "-90", "90"));
+    CU_ASSERT_TRUE(wr_xf_in_range("12345678901234567890123", "0", "99999999999999999999999"));
+    CU_ASSERT_FALSE(wr_xf_in_range("99999999999999999999999.1", "0", "99999999999999999999999"));
+}
+
 /* The canonical text the long way: strtod, then the first of %.15g,
  * %.16g and %.17g that reads back. */
 static void float_text_long_way(const char *v, char out[32])
@@ -1208,6 +1227,7 @@ int main(void)
         { "numbers", "negate", test_negate },
         { "numbers", "to_int", test_to_int },
         { "numbers", "to_float", test_to_float },
+        { "numbers", "range checks", test_in_range },
         { "numbers", "to_float: plain decimals take the shortcut, to the same text", test_to_float_shortcut_agrees },
         { "numbers", "to_decimal", test_to_decimal },
         { "numbers", "canonical text takes the shortcut, to the same result", test_canonical_shortcuts },
