@@ -65,13 +65,29 @@ static pthread_once_t locale_once = PTHREAD_ONCE_INIT;
 static locale_t utf8_ctype;     /* C.UTF-8's LC_CTYPE, the rest POSIX; 0 if missing */
 static locale_t posix_numeric;  /* for strtod and printf when utf8_ctype is missing */
 
+/* The locale's answers for ASCII, asked once: most text is ASCII, and a
+ * table costs nothing per character where towupper_l and iswspace_l cost
+ * a call.  is_ascii_mapped is false if a case mapping left ASCII. */
+static unsigned char upper_of_ascii[128], lower_of_ascii[128];
+static bool is_space_of_ascii[128], is_ascii_mapped;
+
 static void locale_init(void)
 {
     utf8_ctype = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
     if (!utf8_ctype)
         utf8_ctype = newlocale(LC_CTYPE_MASK, "C.utf8", (locale_t)0);
-    if (!utf8_ctype)
+    if (!utf8_ctype) {
         posix_numeric = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+        return;
+    }
+    is_ascii_mapped = true;
+    for (wint_t c = 0; c < 128; c++) {
+        wint_t up = towupper_l(c, utf8_ctype), low = towlower_l(c, utf8_ctype);
+        is_ascii_mapped = is_ascii_mapped && up < 128 && low < 128;
+        upper_of_ascii[c] = (unsigned char)(up < 128 ? up : c);
+        lower_of_ascii[c] = (unsigned char)(low < 128 ? low : c);
+        is_space_of_ascii[c] = iswspace_l(c, utf8_ctype) != 0;
+    }
 }
 
 static locale_t ctype_locale(void)
@@ -361,6 +377,19 @@ static const char *case_map(wr_xf *x, const char *s, bool upper)
         wr_xf_fail(x, "%s(): the C.UTF-8 locale is not available", upper ? "upper" : "lower");
         return NULL;
     }
+    size_t ascii = 0;
+    while ((unsigned char)s[ascii] - 1u < 127u)   /* 1..127 */
+        ascii++;
+    if (s[ascii] == '\0' && is_ascii_mapped) {   /* all ASCII: byte by byte */
+        const unsigned char *map = upper ? upper_of_ascii : lower_of_ascii;
+        char *out = xf_alloc(x, ascii + 1);
+        if (!out)
+            return NULL;
+        for (size_t i = 0; i < ascii; i++)
+            out[i] = (char)map[(unsigned char)s[i]];
+        out[ascii] = '\0';
+        return out;
+    }
     size_t len = 0;
     for (const unsigned char *p = (const unsigned char *)s; *p;) {
         uint32_t cp;
@@ -411,14 +440,19 @@ const char *wr_xf_trim(wr_xf *x, const char *s)
     size_t start = SIZE_MAX, end = 0;   /* of the text between the blanks */
     const unsigned char *p = (const unsigned char *)s;
     while (*p) {
-        uint32_t cp;
-        size_t n = utf8_decode(p, &cp);
-        size_t at = (size_t)((const char *)p - s);
-        if (n == 0) {
-            fail_utf8(x, s, at);
-            return NULL;
+        uint32_t cp = *p;
+        size_t n = 1, at = (size_t)((const char *)p - s);
+        bool is_blank;
+        if (cp < 0x80) {
+            is_blank = is_space_of_ascii[cp];
+        } else {
+            if ((n = utf8_decode(p, &cp)) == 0) {
+                fail_utf8(x, s, at);
+                return NULL;
+            }
+            is_blank = cp == 0xA0 || iswspace_l((wint_t)cp, loc);   /* no-break space too */
         }
-        if (cp != 0xA0 && !iswspace_l((wint_t)cp, loc)) {
+        if (!is_blank) {
             if (start == SIZE_MAX)
                 start = at;
             end = at + n;

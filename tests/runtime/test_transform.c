@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <wctype.h>
 
 #include "wr.h"
 
@@ -275,6 +276,33 @@ static void test_out_of_memory(void)
 /* ======================================================================
  * upper, lower, trim, concat
  * ====================================================================== */
+
+/* ASCII text takes a table made from the locale once; every ASCII
+ * character must come out as C.UTF-8's towupper, towlower and iswspace
+ * say, alone and in the middle of text. */
+static void test_ascii_tables_agree_with_the_locale(void)
+{
+    locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(loc);
+    int differ = 0;
+    for (int c = 1; c < 128; c++) {
+        char in[4] = { 'a', (char)c, 'Z', '\0' }, up[4], low[4];
+        for (int i = 0; i < 3; i++) {
+            up[i] = (char)towupper_l((unsigned char)in[i], loc);
+            low[i] = (char)towlower_l((unsigned char)in[i], loc);
+        }
+        up[3] = low[3] = '\0';
+        fresh();
+        const char *u = wr_xf_upper(&x, in), *l = wr_xf_lower(&x, in);
+        char padded[5] = { (char)c, 'x', (char)c, '\0' };
+        const char *t = wr_xf_trim(&x, padded);
+        bool is_space = iswspace_l((wint_t)c, loc) != 0;
+        if (!u || !l || !t || strcmp(u, up) != 0 || strcmp(l, low) != 0 || strcmp(t, is_space ? "x" : padded) != 0)
+            differ++;
+    }
+    freelocale(loc);
+    CU_ASSERT_EQUAL(differ, 0);
+}
 
 static void test_upper_lower(void)
 {
@@ -1211,6 +1239,7 @@ int main(void)
         { "failures", "a generated row", test_a_generated_row },
         { "failures", "out of memory", test_out_of_memory },
         { "text", "upper and lower", test_upper_lower },
+        { "text", "ASCII's tables agree with the locale", test_ascii_tables_agree_with_the_locale },
         { "text", "case and the caller's locale", test_case_does_not_depend_on_locale },
         { "text", "trim", test_trim },
         { "text", "concat", test_concat },
