@@ -468,6 +468,7 @@ check eagle_bulk_sigterm_commits_whole_batches "exit $rc, rows, written, status:
     test "$rc/$(echo "$nw" | awk '{ print ($1 == $2 && $1 % 5000 == 0 && $1 > 0 && $1 < '"$N_BIG"') ? "whole" : "not", $3 }')" = "0/whole stopped"
 check eagle_bulk_sigterm_makes_indexes_and_keys_again "$(shape)" test "$(shape)" = "$shape_before"
 pg eagle_big "TRUNCATE production_data; DELETE FROM wellos_sync_state WHERE entity = 'ProductionRecord'"
+load_start=$(pg eagle_big "SELECT now()")
 last=bulk_load; big run bulk_load "$eagle" --once --entity ProductionRecord --batch-size 5000
 check eagle_bulk_load_exits_0_in_one_pass "exit $rc, written $(state eagle_big ProductionRecord rows_written)" \
     test "$rc/$(state eagle_big ProductionRecord rows_written)/$(grep -c 'initial load was rolled back' "$out/bulk_load.err")" = "0/$N_BIG/0"
@@ -479,6 +480,9 @@ check eagle_bulk_load_sets_updated_at "$(pg eagle_big "SELECT count(*) FILTER (W
 # after the load (the next comparison) writes no hint bits
 check eagle_bulk_load_leaves_pages_all_visible "$(pg eagle_big "SELECT relallvisible || ' of ' || relpages || ' pages all-visible' FROM pg_class WHERE oid = 'production_data'::regclass")" \
     test "$(pg eagle_big "SELECT relpages > 0 AND relallvisible = relpages FROM pg_class WHERE oid = 'production_data'::regclass")" = t
+# ANALYZE by the load itself (last_analyze; autovacuum's is last_autoanalyze)
+check eagle_bulk_load_analyzes_the_table "$(pg eagle_big "SELECT 'last_analyze ' || coalesce(last_analyze::text, 'never') FROM pg_stat_user_tables WHERE relname = 'production_data'")" \
+    test "$(pg eagle_big "SELECT last_analyze >= '$load_start' FROM pg_stat_user_tables WHERE relname = 'production_data'")" = t
 check eagle_bulk_load_watermark_is_the_last_row "$(state eagle_big ProductionRecord watermark)" \
     test "$(state eagle_big ProductionRecord "watermark::timestamptz") " = "$(pg eagle_big "SELECT (timestamptz '2025-01-01 00:00:00+00' + max(id) * interval '1 second') FROM production_data") "
 exp_eagle_production eagle_big >"$out/eagle_after_bulk.expected"; act_production eagle_big >"$out/eagle_after_bulk.actual"
