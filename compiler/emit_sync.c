@@ -517,8 +517,8 @@ static void build_bulk(sync_gen *g, entity_sql *s, const char *table, const char
      * truncated in this transaction, which a referenced table refuses */
     s->bulk_copy = wm_arena_printf(a, "COPY %s (%s) FROM STDIN (FORMAT binary%s)", table, cols,
                                    is_unreferenced ? ", FREEZE" : "");
-    s->bulk_prepare = wm_arena_alloc(a, (2 * e->n_fields + 5) * sizeof *s->bulk_prepare);
-    s->bulk_finish = wm_arena_alloc(a, (2 * e->n_fields + 5) * sizeof *s->bulk_finish);
+    s->bulk_prepare = wm_arena_alloc(a, (3 * e->n_fields + 5) * sizeof *s->bulk_prepare);
+    s->bulk_finish = wm_arena_alloc(a, (3 * e->n_fields + 5) * sizeof *s->bulk_finish);
     /* index builds sort in memory when they can (never less than the server's own setting) */
     s->bulk_prepare[s->n_bulk_prepare++] =
         "SELECT set_config('maintenance_work_mem', greatest(pg_size_bytes(current_setting('maintenance_work_mem')), "
@@ -531,6 +531,18 @@ static void build_bulk(sync_gen *g, entity_sql *s, const char *table, const char
         s->bulk_prepare[s->n_bulk_prepare++] = wm_arena_printf(a, "ALTER TABLE %s DROP CONSTRAINT %s", table, pk);
         s->bulk_finish[s->n_bulk_finish++] = wm_arena_printf(a, "ALTER TABLE %s ADD CONSTRAINT %s PRIMARY KEY (%s)",
                                                              table, pk, wm_sql_quote(a, td, e->key->name));
+    }
+    for (size_t i = 0; i < e->n_fields; i++) {
+        /* a unique field's index too is built once, after; a duplicate then
+         * fails that build (SQLSTATE 23505) as it would have failed the
+         * COPY, and the load runs again in batches, which reject it */
+        const wm_field *f = e->fields[i];
+        if (!f->is_unique || f->is_key)
+            continue;
+        const char *name = wm_sql_quote(a, td, wm_ddl_object_name(a, e->table, f->name, "key"));
+        s->bulk_prepare[s->n_bulk_prepare++] = wm_arena_printf(a, "ALTER TABLE %s DROP CONSTRAINT %s", table, name);
+        s->bulk_finish[s->n_bulk_finish++] = wm_arena_printf(a, "ALTER TABLE %s ADD CONSTRAINT %s UNIQUE (%s)", table,
+                                                             name, wm_sql_quote(a, td, f->name));
     }
     if (e->auto_updated) {
         /* the upsert's now() as the column's default for the load: the

@@ -164,6 +164,7 @@ static const char *const well_bulk_prepare[] = {
     "SELECT set_config('maintenance_work_mem', "
            "greatest(pg_size_bytes(current_setting('maintenance_work_mem')), "
            "pg_size_bytes('256MB')) / 1024 || 'kB', true)",
+    "ALTER TABLE \"wells\" DROP CONSTRAINT \"wells_api_number_key\"",
     "ALTER TABLE \"wells\" ALTER COLUMN \"updated_at\""
            " SET DEFAULT now()",
     "DROP INDEX IF EXISTS \"wells_status_idx\"",
@@ -174,6 +175,7 @@ static const char *const well_bulk_prepare[] = {
 /* after it: the column's default, the indexes and the foreign keys
  * (validated) again */
 static const char *const well_bulk_finish[] = {
+    "ALTER TABLE \"wells\" ADD CONSTRAINT \"wells_api_number_key\" UNIQUE (\"api_number\")",
     "ALTER TABLE \"wells\" ALTER COLUMN \"updated_at\" DROP DEFAULT",
     "CREATE INDEX IF NOT EXISTS \"wells_status_idx\" ON \"wells\" (\"status\")",
     "CREATE INDEX IF NOT EXISTS \"wells_lease_idx\" ON \"wells\" (\"lease\")",

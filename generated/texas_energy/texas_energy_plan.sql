@@ -176,6 +176,9 @@ SELECT NOT EXISTS (SELECT 1 FROM "wells");
 SELECT set_config('maintenance_work_mem', greatest(pg_size_bytes(current_setting('maintenance_work_mem')), pg_size_bytes('256MB')) / 1024 || 'kB', true);
 
 -- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
+ALTER TABLE "wells" DROP CONSTRAINT "wells_api_number_key";
+
+-- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
 ALTER TABLE "wells" ALTER COLUMN "updated_at" SET DEFAULT now();
 
 -- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
@@ -192,6 +195,9 @@ COPY "wells" ("id", "name", "api_number", "latitude", "longitude", "status", "le
 
 -- [target postgres] per batch: each rejected row, with its reason and raw values
 INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1;
+
+-- [target postgres] after it: the column's default, an index, statistics or a foreign key (validated)
+ALTER TABLE "wells" ADD CONSTRAINT "wells_api_number_key" UNIQUE ("api_number");
 
 -- [target postgres] after it: the column's default, an index, statistics or a foreign key (validated)
 ALTER TABLE "wells" ALTER COLUMN "updated_at" DROP DEFAULT;
@@ -417,6 +423,9 @@ TRUNCATE "equipment";
 ALTER TABLE "equipment" DROP CONSTRAINT "equipment_id_pkey";
 
 -- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
+ALTER TABLE "equipment" DROP CONSTRAINT "equipment_serial_number_key";
+
+-- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
 ALTER TABLE "equipment" ALTER COLUMN "updated_at" SET DEFAULT now();
 
 -- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
@@ -439,6 +448,9 @@ INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) VALUES
 
 -- [target postgres] after it: the column's default, an index, statistics or a foreign key (validated)
 ALTER TABLE "equipment" ADD CONSTRAINT "equipment_id_pkey" PRIMARY KEY ("id");
+
+-- [target postgres] after it: the column's default, an index, statistics or a foreign key (validated)
+ALTER TABLE "equipment" ADD CONSTRAINT "equipment_serial_number_key" UNIQUE ("serial_number");
 
 -- [target postgres] after it: the column's default, an index, statistics or a foreign key (validated)
 ALTER TABLE "equipment" ALTER COLUMN "updated_at" DROP DEFAULT;

@@ -163,6 +163,7 @@ static const char *const well_bulk_prepare[] = {
     "SELECT set_config('maintenance_work_mem', "
            "greatest(pg_size_bytes(current_setting('maintenance_work_mem')), "
            "pg_size_bytes('256MB')) / 1024 || 'kB', true)",
+    "ALTER TABLE \"wells\" DROP CONSTRAINT \"wells_api_number_key\"",
     "ALTER TABLE \"wells\" ALTER COLUMN \"updated_at\""
            " SET DEFAULT now()",
     "DROP INDEX IF EXISTS \"wells_status_idx\"",
@@ -173,6 +174,7 @@ static const char *const well_bulk_prepare[] = {
 /* after it: the column's default, the indexes and the foreign keys
  * (validated) again */
 static const char *const well_bulk_finish[] = {
+    "ALTER TABLE \"wells\" ADD CONSTRAINT \"wells_api_number_key\" UNIQUE (\"api_number\")",
     "ALTER TABLE \"wells\" ALTER COLUMN \"updated_at\" DROP DEFAULT",
     "CREATE INDEX IF NOT EXISTS \"wells_status_idx\" ON \"wells\" (\"status\")",
     "CREATE INDEX IF NOT EXISTS \"wells_lease_idx\" ON \"wells\" (\"lease\")",
@@ -464,6 +466,7 @@ static const char *const equipment_bulk_prepare[] = {
            "pg_size_bytes('256MB')) / 1024 || 'kB', true)",
     "TRUNCATE \"equipment\"",
     "ALTER TABLE \"equipment\" DROP CONSTRAINT \"equipment_id_pkey\"",
+    "ALTER TABLE \"equipment\" DROP CONSTRAINT \"equipment_serial_number_key\"",
     "ALTER TABLE \"equipment\" ALTER COLUMN \"updated_at\""
            " SET DEFAULT now()",
     "DROP INDEX IF EXISTS \"equipment_well_id_idx\"",
@@ -476,6 +479,7 @@ static const char *const equipment_bulk_prepare[] = {
  * (validated) again */
 static const char *const equipment_bulk_finish[] = {
     "ALTER TABLE \"equipment\" ADD CONSTRAINT \"equipment_id_pkey\" PRIMARY KEY (\"id\")",
+    "ALTER TABLE \"equipment\" ADD CONSTRAINT \"equipment_serial_number_key\" UNIQUE (\"serial_number\")",
     "ALTER TABLE \"equipment\" ALTER COLUMN \"updated_at\" DROP DEFAULT",
     "CREATE INDEX IF NOT EXISTS \"equipment_well_id_idx\" ON \"equipment\" (\"well_id\")",
     "CREATE INDEX IF NOT EXISTS \"equipment_type_idx\" ON \"equipment\" (\"type\")",

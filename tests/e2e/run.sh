@@ -245,6 +245,8 @@ N_BIG=200000
 
 last=eagle_init; run eagle_init "$eagle" --init
 check eagle_init "exit $rc" test $rc -eq 0
+pg postgres "CREATE DATABASE eagle_objects_ref"   # the DDL's objects, for the check after the first sync
+EAGLE_TARGET_DSN="$pg_dsn dbname=eagle_objects_ref" "$eagle" --init 2>/dev/null
 last=eagle_sync1; run eagle_sync1 "$eagle" --once
 check eagle_first_sync_exits_0 "exit $rc" test $rc -eq 0
 exp_eagle_wells eagle_src >"$out/eagle_wells_first_sync.expected"; act_wells eagle >"$out/eagle_wells_first_sync.actual"
@@ -279,6 +281,13 @@ check eagle_state_counts_the_first_sync "$(pg eagle "SELECT string_agg(entity ||
 check eagle_watermark_is_the_largest_read "$(state eagle ProductionRecord watermark)" \
     test "$(state eagle ProductionRecord "watermark::timestamptz = '2025-03-01 00:06:44+00'")" = t
 
+# the first sync was each table's initial load: every constraint and index
+# the DDL made is there again (the unique one was dropped and built after)
+objects() { pg eagle "SELECT string_agg(n, ',' ORDER BY n) FROM (SELECT conname AS n FROM pg_constraint WHERE conrelid IN ('wells'::regclass, 'production_data'::regclass)
+                      UNION ALL SELECT indexname FROM pg_indexes WHERE tablename IN ('wells', 'production_data')) o"; }
+check eagle_initial_load_leaves_every_constraint_and_index "$(objects)" \
+    test "$(objects)" = "$(pg eagle_objects_ref "SELECT string_agg(n, ',' ORDER BY n) FROM (SELECT conname AS n FROM pg_constraint WHERE conrelid IN ('wells'::regclass, 'production_data'::regclass)
+                                            UNION ALL SELECT indexname FROM pg_indexes WHERE tablename IN ('wells', 'production_data')) o")"
 before=$(snapshot eagle | grep -v wellos_sync)
 rejects_before=$(pg eagle "SELECT count(*) FROM wellos_sync_rejects")
 last=eagle_sync2; run eagle_sync2 "$eagle" --once
@@ -398,6 +407,14 @@ last=uq_init; uq uq_init "$eagle" --init
 last=uq_sync; uq uq_sync "$eagle" --once --entity Well
 check eagle_duplicate_unique_value_is_rejected_not_fatal "exit $rc, wells $(pg eagle_uq "SELECT coalesce(string_agg(name, ', ' ORDER BY name), 'none') FROM wells"), rejects: $(pg eagle_uq "SELECT coalesce(string_agg(reason, '; '), 'none') FROM wellos_sync_rejects")" \
     test "$rc/$(pg eagle_uq "SELECT count(*) FILTER (WHERE name LIKE 'Twin%') || ' ' || count(*) FILTER (WHERE name = 'Other') FROM wells")/$(pg eagle_uq "SELECT count(*) FROM wellos_sync_rejects WHERE reason LIKE '%api_number%'")" = "0/1 1/1"
+
+# into an empty table, the initial load builds the unique index after the
+# rows: the duplicate fails that build, the load is rolled back and the
+# batches reject it; the constraint is there afterwards
+check eagle_duplicate_unique_value_rolls_the_initial_load_back "$(grep -o 'initial load was rolled back[^"]*' "$out/uq_sync.err" | head -1 | cut -c1-160)" \
+    grep -q 'initial load was rolled back and runs again in batches: .*wells_api_number_key' "$out/uq_sync.err"
+check eagle_unique_constraint_is_back_after_the_rollback "$(pg eagle_uq "SELECT count(*) FROM pg_constraint WHERE conname = 'wells_api_number_key' AND contype = 'u'") constraint" \
+    test "$(pg eagle_uq "SELECT count(*) FROM pg_constraint WHERE conname = 'wells_api_number_key' AND contype = 'u'")" = 1
 
 # ---- kill -9 during a large load ---------------------------------------------------------
 big() { EAGLE_SOURCE_DSN="$my_dsn dbname=eagle_big" EAGLE_TARGET_DSN="$pg_dsn dbname=eagle_big" "$@"; }
