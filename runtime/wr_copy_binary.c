@@ -41,25 +41,11 @@ uint8_t *wr_put_be(uint8_t *p, uint64_t v, int bytes)
     return p + bytes;
 }
 
-/* -?digits, the whole of s, from lo to hi (by hand: strtoll's locale and
- * base handling cost more than the rest of the value's encoding). */
+/* -?digits, the whole of s, from lo to hi. */
 static bool parse_int(const char *s, long long lo, long long hi, long long *out)
 {
-    bool is_negative = *s == '-';
-    const char *p = s + is_negative;
-    if (*p < '0' || *p > '9')
-        return false;
-    unsigned long long v = 0, limit = is_negative ? (unsigned long long)LLONG_MAX + 1 : LLONG_MAX;
-    for (; *p >= '0' && *p <= '9'; p++) {
-        unsigned d = (unsigned)(*p - '0');
-        if (v > (limit - d) / 10)
-            return false;
-        v = v * 10 + d;
-    }
-    if (*p)
-        return false;
-    long long n = is_negative ? (long long)(0 - v) : (long long)v;
-    if (n < lo || n > hi)
+    long long n;
+    if (!wr_int_text_parse(s, &n) || n < lo || n > hi)
         return false;
     *out = n;
     return true;

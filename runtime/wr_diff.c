@@ -15,7 +15,6 @@
  *
  * Must never: call a row unchanged that the upsert would write, or read
  * the target more than once per run. */
-#include <ctype.h>
 #include <errno.h>
 #include <libpq-fe.h>
 #include <math.h>
@@ -108,25 +107,6 @@ static bool same_value(wr_compare kind, const char *mine, const char *theirs)
 }
 
 /* ---- keys -------------------------------------------------------------------------- */
-
-/* -?digits, at most 18 of them (the keys of a bigint column print so;
- * anything longer is left to strtoll's overflow check). */
-static bool parse_integer(const char *s, long long *out)
-{
-    const char *p = s + (*s == '-');
-    long long n = 0;
-    int digits = 0;
-    for (; *p >= '0' && *p <= '9' && digits < 18; p++, digits++)
-        n = n * 10 + (*p - '0');
-    if (*p == '\0' && digits > 0) {
-        *out = *s == '-' ? -n : n;
-        return true;
-    }
-    char *end;
-    errno = 0;
-    *out = strtoll(s, &end, 10);
-    return end != s && *end == '\0' && errno == 0;
-}
 
 /* Text keys (WR_KEY_BYTES, WR_KEY_UUID): a < b: -1, a = b: 0, a > b: 1. */
 static int text_key_compare(wr_key_order order, const char *a, const char *b)
@@ -225,7 +205,7 @@ static int advance(wr_diff *d, wr_err *err)
         p = tab ? tab + 1 : p;
     }
     const char *key = d->fields[d->key_index];
-    d->is_their_int = d->e->key_order == WR_KEY_INTEGER && key && parse_integer(key, &d->their_int);
+    d->is_their_int = d->e->key_order == WR_KEY_INTEGER && key && wr_int_text_parse(key, &d->their_int);
     d->has_row = true;
     return 0;
 }
@@ -297,7 +277,7 @@ int wr_diff_is_unchanged(wr_diff *d, const char *const *values, bool *same, wr_e
     const char *key = values[d->key_index];
     bool is_int = d->e->key_order == WR_KEY_INTEGER;
     long long mine = 0;
-    if (!key || (is_int && !parse_integer(key, &mine)))
+    if (!key || (is_int && !wr_int_text_parse(key, &mine)))
         return 0;   /* a key the target cannot hold: staged, and refused there */
     if (d->has_last) {
         int c = is_int ? int_compare(mine, d->last_int) : text_key_compare(d->e->key_order, key, d->last_key);

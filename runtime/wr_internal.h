@@ -52,6 +52,12 @@ void wr_one_line(char *s);
 /* Overwrites n bytes in a way the compiler may not drop. */
 void wr_wipe(void *p, size_t n);
 
+/* ---- integer text (wr_value.c) --------------------------------------------------- */
+/* s is the whole of -?digits and fits a long long: *out, true.  By hand:
+ * strtoll's locale, blanks, signs and bases cost more than the rest of a
+ * binary COPY value's encoding, and accept text no canonical value has. */
+bool wr_int_text_parse(const char *s, long long *out);
+
 /* ---- connections ----------------------------------------------------------- */
 
 enum { WR_WHO_SIZE = 128, WR_DRIVER_MESSAGE_SIZE = 768 };

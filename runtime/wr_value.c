@@ -6,6 +6,7 @@
  * exactly is WR_EDATA with the reason), depend on the process's locale or
  * time zone (dates are proleptic Gregorian, timestamps UTC), or allocate. */
 #include <ctype.h>
+#include <limits.h>
 #include <string.h>
 #include <time.h>
 
@@ -17,6 +18,27 @@
 enum { MAX_DECIMAL_DIGITS = 38 };
 
 static const char HEX[] = "0123456789abcdef";
+
+/* ---- integer text -------------------------------------------------------------- */
+
+bool wr_int_text_parse(const char *s, long long *out)
+{
+    bool is_negative = *s == '-';
+    const char *p = s + is_negative;
+    if (*p < '0' || *p > '9')
+        return false;
+    unsigned long long v = 0, limit = is_negative ? (unsigned long long)LLONG_MAX + 1 : LLONG_MAX;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        unsigned d = (unsigned)(*p - '0');
+        if (v > (limit - d) / 10)
+            return false;
+        v = v * 10 + d;
+    }
+    if (*p)
+        return false;
+    *out = is_negative ? (long long)(0 - v) : (long long)v;
+    return true;
+}
 
 /* ---- uuid ------------------------------------------------------------------ */
 
