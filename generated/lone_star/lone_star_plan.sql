@@ -287,7 +287,7 @@ COMMIT;
 SELECT watermark FROM wellos_sync_state WHERE tenant = $1 AND entity = $2;
 
 -- [source mysql] extract rows of the last 90 days (the parameter: now minus the window), streamed
-SELECT `RecordID`, `WellID`, `ProductionDate`, `OilVolume`, `GasVolume`, `WaterVolume`, `ProductionDate` FROM `ProductionRecords` WHERE (`ProductionDate` >= ? OR ? IS NULL OR `ProductionDate` IS NULL) ORDER BY `RecordID`;
+SELECT `RecordID`, `WellID`, `ProductionDate`, `OilVolume`, `GasVolume`, `WaterVolume` FROM `ProductionRecords` WHERE (`ProductionDate` >= ? OR ? IS NULL OR `ProductionDate` IS NULL) ORDER BY `RecordID`;
 
 -- an initial load, when the table is empty: one transaction; a data error rolls it
 -- back and the load runs in batches as below
