@@ -16,10 +16,10 @@
 # first sync; a resync writes nothing; inserts, updates, soft deletes and
 # keys coming back; incremental watermarks (ties across a batch boundary,
 # rows committed late within and beyond the lookback, NULL watermarks,
-# an expression watermark); a sliding window and --full; rejects with
-# their reasons; `on error abort`; kill -9 during a large load; a source
-# connection cut mid-extract; a foreign tenant's target; --version; and
-# `wellosc build -M`.
+# an expression watermark, a watermark on a mapped column, read once); a
+# sliding window and --full; rejects with their reasons; `on error abort`;
+# kill -9 during a large load; a source connection cut mid-extract; a
+# foreign tenant's target; --version; and `wellosc build -M`.
 #
 # Prints "N passed, N failed"; exits 1 if any failed.  E2E_KEEP=DIR keeps
 # every output (agent logs, expected and actual dumps, diffs) in DIR.
@@ -715,6 +715,65 @@ check lone_target_edit_is_put_right "exit $rc, $(compare_line lone_repair), writ
 act_production lone >"$out/lone_production_after_repair.actual"
 cp "$out/lone_production_after_full.expected" "$out/lone_production_after_repair.expected"
 same lone_production_after_repair
+
+# ==== a watermark the transform reads too ===================================================
+# `incremental on prod_date` where `date <- prod_date`: the extract selects
+# the column once and the agent takes the watermark from its place in the
+# row (compiler/emit_sync.c, watermark_column).  The stored watermark must
+# be that column's largest value, and the next run must read from it.
+echo "# a watermark on a mapped column (MariaDB -> PostgreSQL)"
+mkdir -p "$tmp/wm/specs"
+cp specs/wellos.wmap "$tmp/wm/specs/"
+cat >"$tmp/wm/wm.wmap" <<'SPEC'
+import "specs/wellos.wmap"
+tenant wm_reuse {
+  strategy etl
+  source mysql    dsn env WM_REUSE_SOURCE_DSN
+  target postgres dsn env WM_REUSE_TARGET_DSN
+  every 15 minutes
+  sync Well from wells {
+    id     <- well_uuid
+    name   <- well_name
+    status <- status_code map { "PROD" => ACTIVE } else reject
+  }
+  sync ProductionRecord from production incremental on prod_date {
+    id      <- id
+    well_id <- well_uuid
+    gas     <- gas_mcf
+    date    <- prod_date
+    oil     <- oil_bbl
+  }
+}
+SPEC
+wm_agent=$tmp/wellos-sync-wm_reuse
+last=wm_build
+"$wellosc" build -o "$wm_agent" --tenant wm_reuse "$tmp/wm/wm.wmap" >"$out/wm_build.err" 2>&1
+"$wellosc" plan --tenant wm_reuse "$tmp/wm/wm.wmap" >"$out/wm_plan.sql" 2>&1
+check wm_extract_selects_the_watermark_column_once "$(grep -m1 'FROM `production`' "$out/wm_plan.sql")" \
+    grep -qF 'SELECT `id`, `well_uuid`, `prod_date`, `oil_bbl`, `gas_mcf` FROM `production` WHERE (`prod_date` >= ?' "$out/wm_plan.sql"
+my mysql "CREATE DATABASE wm_src CHARACTER SET utf8mb4" && pg postgres "CREATE DATABASE wm_tgt" || die "wm databases"
+my wm_src "CREATE TABLE wells (well_uuid CHAR(36) PRIMARY KEY, well_name VARCHAR(50), status_code VARCHAR(8));
+           INSERT INTO wells VALUES ('3a000000-0000-4000-8000-000000000001', 'Reuse 1H', 'PROD');
+           CREATE TABLE production (id INT PRIMARY KEY, well_uuid CHAR(36), prod_date DATE, oil_bbl DECIMAL(12,2), gas_mcf DECIMAL(12,2));
+           INSERT INTO production VALUES (1, '3a000000-0000-4000-8000-000000000001', '2025-03-01', 10, 100),
+             (2, '3a000000-0000-4000-8000-000000000001', '2025-03-04', 11, 110),
+             (3, '3a000000-0000-4000-8000-000000000001', '2025-03-02', 12, 120),
+             (4, '3a000000-0000-4000-8000-000000000001', '2025-03-05', 13, 130),
+             (5, '3a000000-0000-4000-8000-000000000001', '2025-03-03', 14, 140)" || die "wm source"
+export WM_REUSE_SOURCE_DSN="$my_dsn dbname=wm_src" WM_REUSE_TARGET_DSN="$pg_dsn dbname=wm_tgt"
+last=wm_init; run wm_init "$wm_agent" --init
+last=wm_sync1; run wm_sync1 "$wm_agent" --once
+check wm_first_sync_stores_the_largest_date "exit $rc, watermark $(state wm_tgt ProductionRecord watermark), $(pg wm_tgt "SELECT count(*) FROM production_data") rows" \
+    test "$rc/$(state wm_tgt ProductionRecord watermark)/$(pg wm_tgt "SELECT count(*) FROM production_data")" = "0/2025-03-05/5"
+# a tie with the watermark is read; an older date (a new row, a changed row) is not
+my wm_src "INSERT INTO production VALUES (6, '3a000000-0000-4000-8000-000000000001', '2025-03-05', 15, 150),
+                                         (7, '3a000000-0000-4000-8000-000000000001', '2025-03-04', 16, 160);
+           UPDATE production SET oil_bbl = 99 WHERE id = 1"
+last=wm_sync2; run wm_sync2 "$wm_agent" --once
+check wm_next_sync_reads_from_the_stored_watermark \
+    "exit $rc, read $(state wm_tgt ProductionRecord rows_read), ids $(pg wm_tgt "SELECT string_agg(id::text || ':' || oil, ' ' ORDER BY id) FROM production_data")" \
+    test "$rc/$(state wm_tgt ProductionRecord rows_read)/$(pg wm_tgt "SELECT string_agg(id::text || ':' || oil, ' ' ORDER BY id) FROM production_data")" \
+         = "0/2/1:10.00 2:11.00 3:12.00 4:13.00 5:14.00 6:15.00"
 
 # ==== every agent ========================================================================
 echo "# refusals, versions, depfiles"
