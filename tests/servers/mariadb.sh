@@ -16,16 +16,31 @@ start)
     mariadb-install-db --no-defaults --user="$(id -un)" --datadir="$dir/data" \
         --auth-root-authentication-method=normal --skip-test-db >"$dir/install.log" 2>&1 \
         || { cat "$dir/install.log" >&2; exit 1; }
-    port=$(free_port)
-    mariadbd --no-defaults --user="$(id -un)" --datadir="$dir/data" --socket="$dir/mysql.sock" \
-        --port="$port" --bind-address=127.0.0.1 --pid-file="$dir/mariadb.pid" \
-        --log-error="$dir/server.log" --innodb-flush-log-at-trx-commit=0 \
-        --character-set-server=utf8mb4 --collation-server=utf8mb4_bin >/dev/null 2>&1 &
-    if ! wait_for 60 mariadb-admin --no-defaults --socket="$dir/mysql.sock" -uroot ping; then
+    for try in $(seq 1 $START_TRIES); do
+        port=$(free_port)
+        : >"$dir/server.log"
+        mariadbd --no-defaults --user="$(id -un)" --datadir="$dir/data" --socket="$dir/mysql.sock" \
+            --port="$port" --bind-address=127.0.0.1 --pid-file="$dir/mariadb.pid" \
+            --log-error="$dir/server.log" --innodb-flush-log-at-trx-commit=0 \
+            --character-set-server=utf8mb4 --collation-server=utf8mb4_bin >/dev/null 2>&1 &
+        server=$!
+        # up, or exited (a taken port ends it within a second or so)
+        deadline=$((SECONDS + 60))
+        until mariadb-admin --no-defaults --socket="$dir/mysql.sock" -uroot ping >/dev/null 2>&1; do
+            kill -0 "$server" 2>/dev/null && [ $SECONDS -lt $deadline ] || break
+            sleep 0.2
+        done
+        if mariadb-admin --no-defaults --socket="$dir/mysql.sock" -uroot ping >/dev/null 2>&1; then
+            break
+        fi
+        if ! kill -0 "$server" 2>/dev/null && [ "$try" -lt $START_TRIES ] \
+            && grep -q "Address already in use\|Can't start server: Bind" "$dir/server.log"; then
+            continue
+        fi
         echo "mariadb did not answer" >&2
         cat "$dir/server.log" >&2
         exit 1
-    fi
+    done
     cat >"$dir/env" <<ENV
 export MYSQL_UNIX_PORT=$dir/mysql.sock WR_TEST_MYSQL_PORT=$port
 export WR_TEST_MYSQL_DSN="host=127.0.0.1 port=$port user=root dbname=mysql"
