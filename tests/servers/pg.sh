@@ -31,12 +31,12 @@ start)
         rm -f "$dir/server.log"
         as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
             -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off" \
-            start >/dev/null 2>&1 && break
+            start >"$dir/pg_ctl.log" 2>&1 && break
         # someone took the port between the probe and the bind: another one
         if [ "$try" -lt $START_TRIES ] && grep -q "Address already in use" "$dir/server.log"; then
             continue
         fi
-        cat "$dir/server.log" >&2
+        cat "$dir/pg_ctl.log" "$dir/server.log" >&2
         exit 1
     done
     wait_for 30 "$bin/pg_isready" -h "$dir" -p "$port" || { echo "postgres did not answer" >&2; exit 1; }
