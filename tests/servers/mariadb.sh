@@ -2,7 +2,8 @@
 # tests/servers/mariadb.sh start|stop DIR - a private MariaDB for tests:
 # data, socket, pid file and log in DIR, on 127.0.0.1 on a free port.
 # `start` writes DIR/env (WR_TEST_MYSQL_DSN, MYSQL_UNIX_PORT) for the tests
-# to source.  `stop` stops it by its pid file.
+# to source.  `stop` stops it by its pid file.  WR_MARIADB_OPTIONS, if set,
+# adds server options (words, e.g. --innodb-buffer-pool-size=2G).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/common.sh"
@@ -22,7 +23,7 @@ start)
         mariadbd --no-defaults --user="$(id -un)" --datadir="$dir/data" --socket="$dir/mysql.sock" \
             --port="$port" --bind-address=127.0.0.1 --pid-file="$dir/mariadb.pid" \
             --log-error="$dir/server.log" --innodb-flush-log-at-trx-commit=0 \
-            --character-set-server=utf8mb4 --collation-server=utf8mb4_bin >/dev/null 2>&1 &
+            --character-set-server=utf8mb4 --collation-server=utf8mb4_bin ${WR_MARIADB_OPTIONS:-} >/dev/null 2>&1 &
         server=$!
         # up, or exited (a taken port ends it within a second or so)
         deadline=$((SECONDS + 60))
