@@ -185,7 +185,6 @@ const char *wr_copy_sqlstate(const wr_copy *cp)
     return cp ? cp->sqlstate : "";
 }
 
-
 static int binary_row(wr_copy *cp, const char *const *values, int n, wr_err *err)
 {
     if (n != cp->n_types)

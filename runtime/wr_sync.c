@@ -456,7 +456,6 @@ static bool may_be_non_ascii(const wr_sync_entity *e, int i)
     }
 }
 
-/* One source row: 0 staged, 1 rejected, < 0 the run fails. */
 /* A transform's context for one row.  Not `wr_xf x = { ... }`: that
  * zeroes all 512 bytes of reason[] for every row. */
 static void xf_start(wr_xf *x, wr_arena *mem)
@@ -467,6 +466,7 @@ static void xf_start(wr_xf *x, wr_arena *mem)
     x->reason[0] = '\0';
 }
 
+/* One source row: 0 staged, 1 rejected, < 0 the run fails. */
 static int take_row(run *r, const wr_row *row)
 {
     const wr_sync_entity *e = r->e;

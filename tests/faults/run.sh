@@ -280,6 +280,26 @@ check loop_restart_stops_on_sigterm_with_exit_0 "stopped: $stopped, exit $rc" \
     bash -c "[ $stopped = yes ] && [ $rc -eq 0 ] && grep -q 'stopping on a signal, exit status 0' '$out/l_loop.err'"
 same loop_restart_ends_with_exactly_the_source_rows f_loop
 
+# kill9_at MS NAME DB ARGS...: the agent started on a fresh target DB
+# (made and initialised), killed with -9 after MS milliseconds; then its
+# lock is gone, and $n and $w say the production rows in the table and
+# the rows_written the state counts.
+kill9_at() {
+    local ms=$1 name=$2 db=$3 nw
+    shift 3
+    psql -XAtq -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
+    run k_init "$db" --init
+    start "$name" "$db" "$@"
+    sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
+    kill -9 "$bg" 2>/dev/null
+    wait "$bg" 2>/dev/null
+    bg=""
+    wait_until 10 no_agent_lock
+    nw=$(pg "$db" "SELECT (SELECT count(*) FROM production_data) || ' ' ||
+                          coalesce((SELECT rows_written FROM wellos_sync_state WHERE entity = 'ProductionRecord'), 0)")
+    n=${nw% *} w=${nw#* }
+}
+
 # ==== 4. kill -9 at seeded random instants =====================================================
 # Each round: a fresh target, a --once load killed at a random instant (the
 # seed makes the instants reproducible), then: only whole batches, counted
@@ -288,18 +308,8 @@ KILLS=${FAULTS_KILLS:-20}
 RANDOM=${FAULTS_SEED:-20261125}
 echo "# kill9_random: kill -9 at $KILLS seeded random instants of a --once load (seed ${FAULTS_SEED:-20261125})"
 for i in $(seq 1 "$KILLS"); do
-    psql -XAtq -d postgres -c "DROP DATABASE IF EXISTS f_kill" -c "CREATE DATABASE f_kill" >/dev/null
-    run k_init f_kill --init
     delay_ms=$((20 + RANDOM % 2500))
-    start k_run f_kill --once --batch-size $BATCH --no-bulk-load
-    sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
-    kill -9 "$bg" 2>/dev/null
-    wait "$bg" 2>/dev/null
-    bg=""
-    wait_until 10 no_agent_lock
-    nw=$(pg f_kill "SELECT (SELECT count(*) FROM production_data) || ' ' ||
-                           coalesce((SELECT rows_written FROM wellos_sync_state WHERE entity = 'ProductionRecord'), 0)")
-    n=${nw% *} w=${nw#* }
+    kill9_at $delay_ms k_run f_kill --once --batch-size $BATCH --no-bulk-load
     echo "      (killed at $delay_ms ms, after $n of $N_BIG rows were committed)"
     check "kill9_random_${i}_keeps_whole_batches" "killed at $delay_ms ms: $n rows, rows_written $w, batch $BATCH" \
         test "$n/$((n % BATCH))" = "$w/0"
@@ -322,20 +332,13 @@ shape() {   # DB: production_data's indexes, constraints and column defaults
              || ' ' || (SELECT coalesce(string_agg(column_name || '=' || column_default, ','), 'no defaults')
                         FROM information_schema.columns WHERE table_name = 'production_data' AND column_default IS NOT NULL)"
 }
+# the shape --init gives a new target, which every round starts from
+psql -XAtq -d postgres -c "DROP DATABASE IF EXISTS f_kill" -c "CREATE DATABASE f_kill" >/dev/null
+run k_init f_kill --init
+before=$(shape f_kill)
 for i in $(seq 1 "$BULK_KILLS"); do
-    psql -XAtq -d postgres -c "DROP DATABASE IF EXISTS f_kill" -c "CREATE DATABASE f_kill" >/dev/null
-    run k_init f_kill --init
-    before=$(shape f_kill)
     delay_ms=$((20 + RANDOM % 900))
-    start k_run f_kill --once --batch-size $BATCH
-    sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
-    kill -9 "$bg" 2>/dev/null
-    wait "$bg" 2>/dev/null
-    bg=""
-    wait_until 10 no_agent_lock
-    nw=$(pg f_kill "SELECT (SELECT count(*) FROM production_data) || ' ' ||
-                           coalesce((SELECT rows_written FROM wellos_sync_state WHERE entity = 'ProductionRecord'), 0)")
-    n=${nw% *} w=${nw#* }
+    kill9_at $delay_ms k_run f_kill --once --batch-size $BATCH
     echo "      (killed at $delay_ms ms of the initial load: $n of $N_BIG rows committed)"
     check "kill9_bulk_${i}_all_or_nothing" "killed at $delay_ms ms: $n rows, rows_written $w" \
         bash -c "[ '$n' = '$w' ] && { [ '$n' = 0 ] || [ '$n' = '$N_BIG' ]; }"
