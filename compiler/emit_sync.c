@@ -359,16 +359,25 @@ static const char *select_list(sync_gen *g, const columns *c, wm_dialect d)
     return s;
 }
 
+/* A compared table's row stamp (runtime/wr_diff.c): the hash of the values
+ * the agent wrote, and the transaction that wrote them.  A row whose xmin
+ * is no longer STAMP_XID has been written by someone else since. */
+#define STAMP_HASH "wellos_sync_hash"
+#define STAMP_XID "wellos_sync_xid"
+#define CURRENT_XID "pg_current_xact_id()::xid"
+
 /* Before the upsert, rows the target would refuse (a reference to a row it
  * does not have, a unique value another row holds) leave the staging table
  * for the rejects, with their reason and their values as staged: one such
- * row must not fail its batch on every run. */
+ * row must not fail its batch on every run.  (raw: the staged values, not
+ * the agent's own columns.) */
 static const char *refuse(wm_arena *a, const char *stage, const char *key, const char *condition, const char *reason)
 {
     return wm_arena_printf(a,
         "WITH refused AS (DELETE FROM %s s WHERE %s RETURNING s.*) "
         "INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) "
-        "SELECT DISTINCT $1::text, $2::text, refused.%s::text, %s, to_jsonb(refused) - '_wos_seq' FROM refused "
+        "SELECT DISTINCT $1::text, $2::text, refused.%s::text, %s, to_jsonb(refused) - '_wos_seq' - '" STAMP_HASH "' "
+        "FROM refused "
         REJECT_ONCE,
         stage, condition, key, reason);
 }
@@ -448,17 +457,10 @@ static const char *key_order(const wm_type *t)
     }
 }
 
-/* How two texts of one value of type t compare (runtime/wr.h wr_compare). */
-static const char *compare_kind(const wm_type *t)
+/* Whether m's table is compared with the source, and so carries the row stamp. */
+static bool is_stamped(const wm_mapping *m)
 {
-    switch (t->kind) {
-    case WM_T_INT: case WM_T_BIGINT: case WM_T_DECIMAL: return "WR_CMP_NUMBER";
-    case WM_T_FLOAT: return "WR_CMP_FLOAT";
-    case WM_T_TIMESTAMP: return "WR_CMP_TIMESTAMP";
-    case WM_T_UUID: return "WR_CMP_UUID";
-    case WM_T_BOOL: return "WR_CMP_BOOL";
-    default: return "WR_CMP_TEXT";
-    }
+    return m->incremental.kind != WM_INC_WATERMARK && key_order(&m->entity->key->type) && plain_key_column(m);
 }
 
 /* A window sync whose window column is copied unchanged into a date or
@@ -478,10 +480,10 @@ static const wm_field *window_field(const sync_gen *g)
     return NULL;
 }
 
-/* The target's rows in key order, as COPY text: the staged columns in the
- * transform's order, so that row i of both sides lines up column by column.
+/* The target's rows in key order: each one's key (an integer as it is,
+ * other keys as text), row stamp and xmin, in binary: no value is printed.
  * Soft-deleted rows are left out: a source row revives them. */
-static void build_diff(sync_gen *g, entity_sql *s, const char *table, const char *cols)
+static void build_diff(sync_gen *g, entity_sql *s, const char *table)
 {
     wm_arena *a = g->a;
     const wm_entity *e = g->m->entity;
@@ -501,8 +503,11 @@ static void build_diff(sync_gen *g, entity_sql *s, const char *table, const char
     }
     /* text keys in byte order, as the agent compares them */
     const char *collate = e->key->type.kind == WM_T_TEXT ? " COLLATE \"C\"" : "";
-    s->diff_scan = wm_arena_printf(a, "COPY (SELECT %s FROM %s%s ORDER BY %s%s) TO STDOUT", cols, table, where,
-                                   wm_sql_quote(a, td, e->key->name), collate);
+    const char *key = wm_sql_quote(a, td, e->key->name);
+    bool is_integer = e->key->type.kind == WM_T_INT || e->key->type.kind == WM_T_BIGINT;
+    s->diff_scan = wm_arena_printf(a, "COPY (SELECT %s%s, " STAMP_HASH ", xmin, " STAMP_XID " FROM %s%s ORDER BY %s%s) "
+                                      "TO STDOUT (FORMAT binary)", key, is_integer ? "" : "::text", table, where, key,
+                                   collate);
 }
 
 /* Whether a foreign key of the model points at e's key. */
@@ -518,7 +523,7 @@ static bool is_referenced(const wm_model *m, const wm_entity *e)
 /* The initial load of an empty table: its foreign keys and plain indexes
  * are dropped, the rows copied in, then the indexes built and the keys
  * added (and so validated) in one pass each, all in one transaction. */
-static void build_bulk(sync_gen *g, entity_sql *s, const char *table, const char *cols)
+static void build_bulk(sync_gen *g, entity_sql *s, const char *table, const char *cols, bool is_stamped)
 {
     wm_arena *a = g->a;
     const wm_entity *e = g->m->entity;
@@ -571,6 +576,12 @@ static void build_bulk(sync_gen *g, entity_sql *s, const char *table, const char
                               wm_sql_literal(a, td, &f->default_value, &f->type))
             : wm_arena_printf(a, "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", table, c);
     }
+    if (is_stamped) {   /* the row stamp's transaction, like updated_at's now() */
+        s->bulk_prepare[s->n_bulk_prepare++] = wm_arena_printf(a, "ALTER TABLE %s ALTER COLUMN " STAMP_XID
+                                                                  " SET DEFAULT " CURRENT_XID, table);
+        s->bulk_finish[s->n_bulk_finish++] = wm_arena_printf(a, "ALTER TABLE %s ALTER COLUMN " STAMP_XID
+                                                                 " DROP DEFAULT", table);
+    }
     for (size_t i = 0; i < e->n_fields; i++) {
         const wm_field *f = e->fields[i];
         if (!wm_ddl_is_indexed(e, f))
@@ -616,8 +627,7 @@ static entity_sql build_sql(sync_gen *g, wm_diags *diags)
     const char *list = select_list(g, &g->src, sd);
     /* full and window syncs read in key order when they can, to be compared
      * with the target's rows in the same order */
-    const wm_expr *key_col = m->incremental.kind != WM_INC_WATERMARK && key_order(&e->key->type)
-                             ? plain_key_column(m) : NULL;
+    const wm_expr *key_col = is_stamped(m) ? plain_key_column(m) : NULL;
     const char *order = key_col ? wm_arena_printf(a, " ORDER BY %s", wm_sql_quote(a, sd, key_col->name)) : "";
     if (m->incremental.kind == WM_INC_FULL) {
         s.extract = wm_arena_printf(a, "SELECT %s FROM %s%s", list, from, order);
@@ -656,6 +666,10 @@ static entity_sql build_sql(sync_gen *g, wm_diags *diags)
         mine = wm_arena_printf(a, "%s%s%s.%s", mine, mine[0] ? ", " : "", table, c);
         theirs = wm_arena_printf(a, "%s%sEXCLUDED.%s", theirs, theirs[0] ? ", " : "", c);
     }
+    if (key_col) {   /* a compared table: the row stamp's hash goes with each row */
+        defs = wm_arena_printf(a, "%s, " STAMP_HASH " bigint", defs);
+        cols = wm_arena_printf(a, "%s, " STAMP_HASH, cols);
+    }
     s.stage_create = wm_arena_printf(a, "CREATE TEMP TABLE IF NOT EXISTS %s (_wos_seq bigserial%s)", s.stage, defs);
     build_checks(g, &s, table);
     s.stage_truncate = wm_arena_printf(a, "TRUNCATE %s", s.stage);
@@ -680,6 +694,14 @@ static entity_sql build_sql(sync_gen *g, wm_diags *diags)
     differs = mine[0] ? wm_arena_printf(a, "(%s) IS DISTINCT FROM (%s)", mine, theirs) : "false";
     if (sd_field)
         differs = wm_arena_printf(a, "%s OR %s.%s IS NOT NULL", differs, table, wm_sql_quote(a, td, sd_field->name));
+    if (key_col) {   /* and a row whose stamp is not the agent's last write is stamped again */
+        ins_cols = wm_arena_printf(a, "%s, " STAMP_XID, ins_cols);
+        ins_vals = wm_arena_printf(a, "%s, " CURRENT_XID, ins_vals);
+        sets = wm_arena_printf(a, "%s%s" STAMP_HASH " = EXCLUDED." STAMP_HASH ", " STAMP_XID " = " CURRENT_XID,
+                               sets, sets[0] ? ", " : "");
+        differs = wm_arena_printf(a, "%s OR %s." STAMP_HASH " IS DISTINCT FROM EXCLUDED." STAMP_HASH
+                                     " OR %s." STAMP_XID " IS DISTINCT FROM %s.xmin", differs, table, table, table);
+    }
     s.upsert = sets[0]
         ? wm_arena_printf(a, "INSERT INTO %s (%s) SELECT DISTINCT ON (%s) %s FROM %s ORDER BY %s, _wos_seq DESC "
                              "ON CONFLICT (%s) DO UPDATE SET %s WHERE %s",
@@ -688,8 +710,8 @@ static entity_sql build_sql(sync_gen *g, wm_diags *diags)
                              "ON CONFLICT (%s) DO NOTHING",
                           table, ins_cols, key, ins_vals, s.stage, key, key);
     if (key_col)
-        build_diff(g, &s, table, cols);
-    build_bulk(g, &s, table, cols);
+        build_diff(g, &s, table);
+    build_bulk(g, &s, table, cols, key_col != NULL);
     if (sd_field) {
         const char *type = wm_sql_column_type(a, td, &e->key->type);
         s.keys = wm_sql_quote(a, td, wm_arena_printf(a, "_wos_keys_%s", e->table));
@@ -810,34 +832,33 @@ static const char *wire_type(const wm_type *t)
     }
 }
 
-static void emit_wire(sync_gen *g)
+static void emit_wire(sync_gen *g, bool is_stamped)
 {
     wm_print(g->p, "\n/* the initial load's binary COPY: each column's type on the wire */\n"
                    "static const wr_wire $b$_wire[] = {\n", "b", g->base, NULL);
     for (size_t k = 0; k < g->n_staged; k++)
         wm_print(g->p, "    $w$, /* $f$ */\n", "w", wire_type(&g->staged[k]->field->type),
                  "f", wm_comment_text(g->a, g->staged[k]->field->name), NULL);
+    if (is_stamped)
+        wm_print(g->p, "    WR_WIRE_INT8, /* " STAMP_HASH " */\n", NULL);
     wm_print(g->p, "};\n", NULL);
 }
 
-/* How each staged column compares with the target's value, for diff_scan. */
-static void emit_compare(sync_gen *g, const entity_sql *s)
+static const char *init_sql(const wm_emit_ctx *cx, const wm_tenant *t)
 {
-    if (!s->diff_scan)
-        return;
-    wm_print(g->p, "\n/* comparing with the target: how each column's two texts compare */\n"
-                   "static const wr_compare $b$_compare[] = {\n", "b", g->base, NULL);
-    for (size_t k = 0; k < g->n_staged; k++)
-        wm_print(g->p, "    $c$, /* $f$ */\n", "c", compare_kind(&g->staged[k]->field->type),
-                 "f", wm_comment_text(g->a, g->staged[k]->field->name), NULL);
-    wm_print(g->p, "};\n", NULL);
-}
-
-static const char *init_sql(const wm_emit_ctx *cx)
-{
+    wm_arena *a = cx->arena;
     wm_printer *ddl = wm_printer_new();
     wm_emit_ddl(cx, ddl, WM_DIALECT_POSTGRES);
-    const char *s = wm_arena_printf(cx->arena, "%s\n%s%s", wm_printer_text(ddl), wm_marker_table_sql, state_tables);
+    const char *stamps = "";
+    for (size_t i = 0; i < t->n_mappings; i++)
+        if (is_stamped(&t->mappings[i]))
+            stamps = wm_arena_printf(a, "%sALTER TABLE %s ADD COLUMN IF NOT EXISTS " STAMP_HASH " bigint,\n"
+                                        "    ADD COLUMN IF NOT EXISTS " STAMP_XID " xid;\n", stamps,
+                                     wm_sql_quote(a, WM_DIALECT_POSTGRES, t->mappings[i].entity->table));
+    if (stamps[0])
+        stamps = wm_arena_printf(a, "\n-- the row stamp of each compared table: the hash of the values the agent\n"
+                                    "-- wrote, and the transaction that wrote them\n%s", stamps);
+    const char *s = wm_arena_printf(a, "%s%s\n%s%s", wm_printer_text(ddl), stamps, wm_marker_table_sql, state_tables);
     wm_printer_free(ddl);
     return s;
 }
@@ -889,10 +910,10 @@ void wm_emit_sync(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *t, cons
             }
             wm_print(p, "};\n", NULL);
         }
-        emit_compare(&g, &sql[i]);
-        emit_wire(&g);
-        emit_statement_list(&g, "bulk_prepare", "an initial load: before it, the auto-updated column defaults to now()\n"
-                                " * and the table's foreign keys and plain indexes go",
+        emit_wire(&g, sql[i].diff_scan != NULL);
+        emit_statement_list(&g, "bulk_prepare", "an initial load: before it, the auto-updated column defaults to now(),\n"
+                                " * a row stamp's xid to the load's transaction, and the table's foreign\n"
+                                " * keys and plain indexes go",
                             sql[i].bulk_prepare, sql[i].n_bulk_prepare);
         emit_statement_list(&g, "bulk_finish", "after it: the column's default, the indexes and the foreign keys\n"
                                 " * (validated) again", sql[i].bulk_finish, sql[i].n_bulk_finish);
@@ -939,10 +960,9 @@ void wm_emit_sync(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *t, cons
                  "a", c_sql(a, s->stage_create), "b", c_sql(a, s->stage_truncate), "c", c_sql(a, s->stage_copy),
                  "d", c_sql(a, s->upsert), NULL);
         if (s->diff_scan)
-            wm_print(p, ".diff_scan = $a$,\n.key_source_column = $i$,\n.diff_since = $b$,\n.key_order = $k$,\n"
-                        ".compare = $c$_compare,\n",
+            wm_print(p, ".diff_scan = $a$,\n.key_source_column = $i$,\n.diff_since = $b$,\n.key_order = $k$,\n",
                      "a", c_sql(a, s->diff_scan), "b", c_sql(a, s->diff_since), "k", key_order(&m->entity->key->type),
-                     "c", g.base, "i", wm_arena_printf(a, "%d", column_index(&g.src, plain_key_column(m))), NULL);
+                     "i", wm_arena_printf(a, "%d", column_index(&g.src, plain_key_column(m))), NULL);
         wm_print(p, ".bulk_lock = $a$,\n.bulk_probe = $b$,\n.bulk_copy = $c$,\n.bulk_wire = $w$_wire,\n",
                  "a", c_sql(a, s->bulk_lock), "b", c_sql(a, s->bulk_probe), "c", c_sql(a, s->bulk_copy),
                  "w", g.base, NULL);
@@ -969,7 +989,7 @@ void wm_emit_sync(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *t, cons
              "d", dialects[t->source.dialect], "se", wm_c_string(a, t->source.dsn_env),
              "te", wm_c_string(a, t->target.dsn_env),
              "i", wm_arena_printf(a, "%llu", (unsigned long long)t->interval_seconds), NULL);
-    wm_print(p, ".init_sql = $s$,\n", "s", wm_c_string(a, init_sql(cx)), NULL);
+    wm_print(p, ".init_sql = $s$,\n", "s", wm_c_string(a, init_sql(cx, t)), NULL);
     wm_print(p, ".marker_read = $a$,\n.marker_write = $b$,\n.lock = $c$,\n.state_read = $d$,\n"
                 ".state_write = $e$,\n.reject_write = $f$,\n.entities = entities,\n"
                 ".n_entities = sizeof entities / sizeof *entities,\n",
@@ -1010,7 +1030,7 @@ void wm_emit_plan(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *t)
                 "-- Values are parameters ($$1, ?, @p1): nothing is spliced into SQL text.\n",
              "t", t->name, "s", wm_dialect_name(t->source.dialect), "se", t->source.dsn_env, "te", t->target.dsn_env, NULL);
     wm_print(p, "\n-- == --init (once; idempotent) ==\n", NULL);
-    plan_step(p, dst, "tables, sync state, rejects and tenant marker", wm_arena_printf(a, "%s", init_sql(cx)));
+    plan_step(p, dst, "tables, sync state, rejects and tenant marker", wm_arena_printf(a, "%s", init_sql(cx, t)));
     plan_step(p, dst, "mark the database as this tenant's", marker_write);
     wm_print(p, "\n-- == every run ==\n", NULL);
     plan_step(p, dst, "refuse a database whose marker names another tenant", marker_read);

@@ -345,15 +345,6 @@ typedef enum {
     WR_KEY_UUID,        /* hex digits, either case */
 } wr_key_order;
 
-typedef enum {
-    WR_CMP_TEXT,        /* the same bytes */
-    WR_CMP_NUMBER,      /* decimal text, equal in value: 12.5 = 12.50 */
-    WR_CMP_FLOAT,       /* the same double */
-    WR_CMP_TIMESTAMP,   /* the same instant, to the microsecond */
-    WR_CMP_UUID,        /* either case */
-    WR_CMP_BOOL,        /* t/true/1/yes/on, f/false/0/no/off */
-} wr_compare;
-
 /* A column's type on the wire of a binary COPY (the initial load). */
 typedef enum {
     WR_WIRE_TEXT, WR_WIRE_INT4, WR_WIRE_INT8, WR_WIRE_FLOAT8, WR_WIRE_NUMERIC, WR_WIRE_UUID, WR_WIRE_DATE,
@@ -399,14 +390,17 @@ typedef struct wr_sync_entity {
 
     /* Comparing with the target, for full and window syncs whose key is a
      * source column: the extract reads in key order, diff_scan streams the
-     * target's rows (the columns of column_names) in the same order on a
-     * second session, and a row the target holds with equal values is not
-     * staged.  NULL: every row is staged. */
-    const char *diff_scan;      /* COPY (SELECT ... ORDER BY key) TO STDOUT */
+     * target's rows in the same order on a second session, and a row the
+     * target holds as the agent last wrote it, with the same values, is not
+     * staged (runtime/wr_diff.c).  Such a table carries a row stamp: every
+     * write of the agent (stage_copy, bulk_copy) has one more column after
+     * the transform's, wellos_sync_hash (wr_row_hash of the values), and
+     * sets wellos_sync_xid to its transaction's id.  NULL: every row is
+     * staged, and rows carry no stamp. */
+    const char *diff_scan;      /* COPY (SELECT key, hash, xmin, xid ... ORDER BY key) TO STDOUT (FORMAT binary) */
     int key_source_column;      /* the extract's column the key is read from */
     const char *diff_since;     /* a window's start for diff_scan ($1); NULL: every row */
     wr_key_order key_order;
-    const wr_compare *compare;  /* n_columns */
 
     /* An initial load into an empty table: one transaction, the rows copied
      * straight into the table with its foreign keys and plain indexes
@@ -417,7 +411,7 @@ typedef struct wr_sync_entity {
     const char *const *bulk_prepare;   /* drops; the auto-updated column defaults to now() */
     size_t n_bulk_prepare;
     const char *bulk_copy;      /* COPY table (column_names) FROM STDIN (FORMAT binary) */
-    const wr_wire *bulk_wire;   /* n_columns: each column's type on the wire */
+    const wr_wire *bulk_wire;   /* each column's type on the wire (n_columns, and the stamp's hash) */
     const char *const *bulk_finish;
     size_t n_bulk_finish;
 } wr_sync_entity;

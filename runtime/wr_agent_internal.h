@@ -51,6 +51,9 @@ typedef struct wr_copy wr_copy;
 int wr_copy_begin(wr_copy **out, wr_conn *c, const char *copy_sql, wr_err *err);
 /* One row of n values (NULL: SQL NULL). */
 int wr_copy_row(wr_copy *cp, const char *const *values, int n, wr_err *err);
+/* The same, then a row stamp's hash (wr_row_hash) as one more, bigint,
+ * column. */
+int wr_copy_row_stamped(wr_copy *cp, const char *const *values, int n, uint64_t hash, wr_err *err);
 /* Ends the COPY and checks its result; *rows gets the server's row count,
  * sqlstate (NULL: not wanted) the SQLSTATE of a failure ("" if none).
  * Frees cp whatever happens. */
@@ -80,25 +83,33 @@ int wr_copy_binary_value(wr_wire type, const char *v, uint8_t *out);
  * commit half a batch.  `what` names the statement in messages. */
 int wr_target_run(wr_conn *c, const char *what, const char *sql, int n_params, const char *const *params,
                   wr_row_fn each, void *ctx, int64_t *affected, char sqlstate[WR_SQLSTATE_SIZE], wr_err *err);
+/* What to add to a target's error of this SQLSTATE (NULL-safe): the cure
+ * for a table an older agent made, or "". */
+const char *wr_target_hint(const char *sqlstate);
 
-/* ---- comparing with the target (wr_diff.c) ---------------------------------
- * The target's rows in key order (diff_scan, COPY TO STDOUT) on a session of
- * their own, walked alongside the source's rows in the same order. */
+/* ---- comparing with the target (wr_diff.c, wr_row_hash.c) -----------------
+ * The target's rows in key order (diff_scan: key, wellos_sync_hash, xmin,
+ * wellos_sync_xid) on a session of their own, walked alongside the
+ * source's rows in the same order. */
 typedef struct wr_diff wr_diff;
 /* Starts e->diff_scan on c, which the diff then owns and closes; since: the
  * window's start for e->diff_since, or NULL. */
 int wr_diff_open(wr_diff **out, wr_conn *c, const wr_sync_entity *e, const char *since, wr_err *err);
 /* *same: the target holds a row with the key of values[] (n_columns values
- * from the transform) and equal values in every column.  Walks the target
- * forward past every key below it.  Any doubt answers false: the row is
- * then staged, and the upsert decides as it always would. */
-int wr_diff_is_unchanged(wr_diff *d, const char *const *values, bool *same, wr_err *err);
+ * from the transform) that the agent's own last write left as it was (its
+ * xmin is wellos_sync_xid) with hash as its wellos_sync_hash.  Walks the
+ * target forward past every key below it.  Any doubt answers false: the
+ * row is then staged, and the upsert decides as it always would. */
+int wr_diff_is_unchanged(wr_diff *d, const char *const *values, uint64_t hash, bool *same, wr_err *err);
 /* Source rows that came out of key order (each one was staged), and rows
  * that repeat the key before them (staged: the last one wins). */
 int64_t wr_diff_out_of_order(const wr_diff *d);
 int64_t wr_diff_repeated(const wr_diff *d);
 /* Closes the session, ending the scan wherever it is; NULL-safe. */
 void wr_diff_close(wr_diff *d);
+/* The hash of n transformed values that a compared table stores with the
+ * row (wellos_sync_hash); fixed for all versions (wr_row_hash.c). */
+uint64_t wr_row_hash(const char *const *values, int n);
 
 /* ---- one entity's run (wr_sync.c) ---------------------------------------- */
 

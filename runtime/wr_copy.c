@@ -185,46 +185,62 @@ const char *wr_copy_sqlstate(const wr_copy *cp)
     return cp ? cp->sqlstate : "";
 }
 
-static int binary_row(wr_copy *cp, const char *const *values, int n, wr_err *err)
+/* A row stamp's hash: a bigint column after the values (NULL: none). */
+static int binary_row(wr_copy *cp, const char *const *values, int n, const uint64_t *hash, wr_err *err)
 {
-    if (n != cp->n_types)
-        return wr_error(err, WR_ERROR, "%s: COPY: %d values for %d columns", wr_conn_who(cp->conn), n, cp->n_types);
-    size_t need = 2;
+    int n_fields = n + (hash != NULL);
+    if (n_fields != cp->n_types)
+        return wr_error(err, WR_ERROR, "%s: COPY: %d values for %d columns", wr_conn_who(cp->conn), n_fields,
+                        cp->n_types);
+    size_t need = 2 + (hash ? 4 + 8 : 0);
     for (int i = 0; i < n; i++)
         need += 4 + (values[i] ? wr_copy_binary_size(cp->types[i], values[i]) : 0);
     int rc = reserve(cp, need, err);
     if (rc)
         return rc;
-    char *o = cp->buf + cp->used;
-    wr_put_be((uint8_t *)o, (uint64_t)n, 2);
-    o += 2;
+    uint8_t *o = (uint8_t *)cp->buf + cp->used;
+    o = wr_put_be(o, (uint64_t)n_fields, 2);
     for (int i = 0; i < n; i++) {
         if (!values[i]) {
-            wr_put_be((uint8_t *)o, 0xFFFFFFFFu, 4);   /* -1: NULL */
-            o += 4;
+            o = wr_put_be(o, 0xFFFFFFFFu, 4);   /* -1: NULL */
             continue;
         }
-        int len = wr_copy_binary_value(cp->types[i], values[i], (uint8_t *)o + 4);
+        int len = wr_copy_binary_value(cp->types[i], values[i], o + 4);
         if (len < 0) {
             snprintf(cp->sqlstate, sizeof cp->sqlstate, "22P02");
             return wr_error(err, WR_EDATA, "%s: COPY: column %d: '%.40s' cannot be sent in binary (SQLSTATE 22P02)",
                             wr_conn_who(cp->conn), i + 1, values[i]);
         }
-        wr_put_be((uint8_t *)o, (uint64_t)len, 4);
+        wr_put_be(o, (uint64_t)len, 4);
         o += 4 + len;
     }
-    cp->used = (size_t)(o - cp->buf);
+    if (hash)
+        o = wr_put_be(wr_put_be(o, 8, 4), *hash, 8);
+    cp->used = (size_t)((char *)o - cp->buf);
     cp->rows++;
     if (cp->used >= CHUNK)
         return flush(cp, err);
     return 0;
 }
 
-int wr_copy_row(wr_copy *cp, const char *const *values, int n, wr_err *err)
+/* The bigint whose 64 bits are v, as text, ending at end (returns its start). */
+static char *bigint_text(char *end, uint64_t v)
 {
-    if (cp->types)
-        return binary_row(cp, values, n, err);
-    size_t need = 1;
+    bool is_negative = v >> 63;
+    uint64_t magnitude = is_negative ? ~v + 1 : v;   /* two's complement, as PostgreSQL stores it */
+    char *p = end;
+    do {
+        *--p = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude);
+    if (is_negative)
+        *--p = '-';
+    return p;
+}
+
+static int text_row(wr_copy *cp, const char *const *values, int n, const uint64_t *hash, wr_err *err)
+{
+    size_t need = 1 + (hash ? 21 : 0);
     for (int i = 0; i < n; i++)
         need += values[i] ? strlen(values[i]) * 2 + 1 : 3;
     int rc = reserve(cp, need, err);
@@ -241,12 +257,28 @@ int wr_copy_row(wr_copy *cp, const char *const *values, int n, wr_err *err)
             o += escape_into(o, values[i]);
         }
     }
+    if (hash) {
+        char digits[20], *end = digits + sizeof digits, *start = bigint_text(end, *hash);
+        *o++ = '\t';
+        memcpy(o, start, (size_t)(end - start));
+        o += end - start;
+    }
     *o++ = '\n';
     cp->used = (size_t)(o - cp->buf);
     cp->rows++;
     if (cp->used >= CHUNK)
         return flush(cp, err);
     return 0;
+}
+
+int wr_copy_row(wr_copy *cp, const char *const *values, int n, wr_err *err)
+{
+    return cp->types ? binary_row(cp, values, n, NULL, err) : text_row(cp, values, n, NULL, err);
+}
+
+int wr_copy_row_stamped(wr_copy *cp, const char *const *values, int n, uint64_t hash, wr_err *err)
+{
+    return cp->types ? binary_row(cp, values, n, &hash, err) : text_row(cp, values, n, &hash, err);
 }
 
 int wr_copy_end(wr_copy *cp, int64_t *rows, char sqlstate[WR_SQLSTATE_SIZE], wr_err *err)

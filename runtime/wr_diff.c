@@ -3,21 +3,34 @@
  * A re-sync of unchanged data should write nothing and cost little more
  * than reading the source.  The extract of a full or window sync reads in
  * key order; a second target session streams the target's rows in the same
- * order (diff_scan: COPY (SELECT ... ORDER BY key) TO STDOUT), and the two
- * are walked together like a merge join.  A transformed row whose key the
- * target holds with equal values is not staged.
+ * order, and the two are walked together like a merge join.  A transformed
+ * row whose key the target holds as the agent last wrote it is not staged.
  *
- * It is only ever a shortcut.  A row is skipped only when a target row with
- * the same key has values that compare equal; a source out of key order, a
- * key that does not parse, or values whose texts differ in a way this file
- * does not know stage the row, and the upsert decides as it always would.
- * The target is read once, forward: memory is one row.
+ * The target is not asked for its values: printing them cost its server
+ * more than the source's whole extract.  Every write of the agent stores,
+ * with the row, the hash of the transformed values it wrote (wr_row_hash)
+ * and its own transaction's id, so diff_scan reads only the key,
+ * wellos_sync_hash, xmin and wellos_sync_xid (COPY ... TO STDOUT (FORMAT
+ * binary)).  A row the agent wrote last still has xmin = wellos_sync_xid:
+ * any later UPDATE, by anyone, gives it a new xmin.  Such a row whose hash
+ * is the hash of the transformed source row holds what the agent would
+ * write again.
  *
- * Must never: call a row unchanged that the upsert would write, or read
- * the target more than once per run. */
-#include <errno.h>
+ * It is only ever a shortcut.  A row is skipped only when both hold; a
+ * source out of key order, a key that does not parse, a row written or
+ * changed by anyone else since, or a hash that differs stage the row, and
+ * the upsert decides as it always would.  It could be wrong in two ways,
+ * each all but impossible: two different rows with the same 64-bit hash
+ * (2^-64 for each changed row), and an UPDATE by someone else whose
+ * transaction id is, 2^32 transactions later, the stored one's (xids wrap
+ * around; a frozen row's xmin keeps its value).  The target is read once,
+ * forward: memory is one row.
+ *
+ * Must never: call a row unchanged that anyone but the agent has written
+ * since the agent's last write of it, or read the target more than once
+ * per run. */
 #include <libpq-fe.h>
-#include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,81 +43,24 @@ struct wr_diff {
     PGconn *pg;
     const wr_sync_entity *e;
     int key_index;
-    char *line;                 /* the current target row, unescaped in place (libpq's) */
-    const char **fields;        /* e->n_columns values in line; NULL: SQL NULL */
+    char *msg;                  /* the current CopyData message (libpq's) */
+    bool is_past_header;
     bool has_row;
+    /* the current target row */
+    const char *their_key;      /* its key as text (not WR_KEY_INTEGER) in key_buf; NULL: none */
+    char *key_buf;
+    size_t key_buf_size;
+    long long their_int;        /* WR_KEY_INTEGER: its key ... */
+    bool is_their_int;          /* ... if it has one */
+    bool is_as_written;         /* as the agent's last write left it: xmin = wellos_sync_xid */
+    uint64_t their_hash;        /* then: its wellos_sync_hash */
+    /* the source's keys so far */
     char *last_key;             /* the previous source key, to notice disorder */
     size_t last_key_size;
-    int64_t out_of_order, repeated;
-    /* WR_KEY_INTEGER: the keys as numbers, parsed once */
-    long long their_int, last_int;
-    bool is_their_int;          /* the current target key parsed */
+    long long last_int;
     bool has_last;              /* a source key came before */
+    int64_t out_of_order, repeated;
 };
-
-/* ---- values -------------------------------------------------------------------- */
-
-static bool parse_double(const char *s, double *out)
-{
-    char *end;
-    errno = 0;
-    *out = strtod(s, &end);
-    return end != s && *end == '\0' && errno != ERANGE;
-}
-
-/* 1 true, 0 false, -1 not a boolean PostgreSQL would print or we would send */
-static int truth(const char *s)
-{
-    static const char *const yes[] = { "t", "true", "y", "yes", "on", "1" };
-    static const char *const no[] = { "f", "false", "n", "no", "off", "0" };
-    for (size_t i = 0; i < sizeof yes / sizeof *yes; i++) {
-        if (strcasecmp(s, yes[i]) == 0)
-            return 1;
-        if (strcasecmp(s, no[i]) == 0)
-            return 0;
-    }
-    return -1;
-}
-
-/* At most microseconds: a finer fraction is rounded by the server, and
- * which way is not for this file to guess. */
-static bool has_micro_fraction(const char *s)
-{
-    const char *dot = strchr(s, '.');
-    return !dot || strspn(dot + 1, "0123456789") <= 6;
-}
-
-static bool same_value(wr_compare kind, const char *mine, const char *theirs)
-{
-    if (!mine || !theirs)
-        return mine == theirs;
-    if (strcmp(mine, theirs) == 0)
-        return true;
-    switch (kind) {
-    case WR_CMP_NUMBER:
-        return wr_is_decimal_text(mine) && wr_is_decimal_text(theirs) && wr_decimal_text_compare(mine, theirs) == 0;
-    case WR_CMP_FLOAT: {
-        double a, b;
-        if (!parse_double(mine, &a) || !parse_double(theirs, &b))
-            return false;
-        return a == b || (isnan(a) && isnan(b));   /* PostgreSQL: NaN = NaN */
-    }
-    case WR_CMP_TIMESTAMP: {
-        wr_timestamp a, b;
-        return has_micro_fraction(mine) && wr_timestamp_parse(&a, mine, NULL) == 0
-               && wr_timestamp_parse(&b, theirs, NULL) == 0 && a.micros == b.micros;
-    }
-    case WR_CMP_UUID:
-        return strcasecmp(mine, theirs) == 0;
-    case WR_CMP_BOOL: {
-        int a = truth(mine), b = truth(theirs);
-        return a >= 0 && a == b;
-    }
-    case WR_CMP_TEXT:
-        break;
-    }
-    return false;
-}
 
 /* ---- keys -------------------------------------------------------------------------- */
 
@@ -120,6 +76,22 @@ static int int_compare(long long a, long long b)
     return (a > b) - (a < b);
 }
 
+/* A copy of key in *buf (of *size bytes), grown as needed. */
+static bool keep_text(char **buf, size_t *size, const char *key, size_t len)
+{
+    if (len >= *size) {
+        size_t n = len + 1 < 64 ? 64 : len + 1;
+        char *bigger = realloc(*buf, n);
+        if (!bigger)
+            return false;
+        *buf = bigger;
+        *size = n;
+    }
+    memcpy(*buf, key, len);
+    (*buf)[len] = '\0';
+    return true;
+}
+
 /* ---- the target's rows ------------------------------------------------------------ */
 
 static int scan_failure(wr_diff *d, const PGresult *res, wr_err *err)
@@ -129,85 +101,152 @@ static int scan_failure(wr_diff *d, const PGresult *res, wr_err *err)
     snprintf(msg, sizeof msg, "%s", primary ? primary : PQerrorMessage(d->pg));
     wr_one_line(msg);
     return wr_error(err, PQstatus(d->pg) == CONNECTION_BAD ? WR_ECONNECT : WR_ERROR,
-                    "%s: postgres: %s: reading the target's rows to compare: %s", wr_conn_who(d->conn), d->e->entity,
-                    msg[0] ? msg : "unknown error");
+                    "%s: postgres: %s: reading the target's rows to compare: %s%s", wr_conn_who(d->conn),
+                    d->e->entity, msg[0] ? msg : "unknown error",
+                    wr_target_hint(res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL));
 }
 
-/* COPY text: \N is NULL; \\, \t, \n, \r, \b, \f, \v and octal \ooo escapes. */
-static const char *unescape(char *s)
+static int not_as_asked(const wr_diff *d, wr_err *err)
 {
-    if (s[0] == '\\' && s[1] == 'N' && s[2] == '\0')
-        return NULL;
-    char *o = s;
-    for (const char *p = s; *p; p++) {
-        if (*p != '\\' || !p[1]) {
-            *o++ = *p;
-            continue;
-        }
-        p++;
-        switch (*p) {
-        case 't': *o++ = '\t'; break;
-        case 'n': *o++ = '\n'; break;
-        case 'r': *o++ = '\r'; break;
-        case 'b': *o++ = '\b'; break;
-        case 'f': *o++ = '\f'; break;
-        case 'v': *o++ = '\v'; break;
-        default:
-            if (*p >= '0' && *p <= '7') {
-                int v = 0, n = 0;
-                while (n < 3 && *p >= '0' && *p <= '7')
-                    v = v * 8 + (*p++ - '0'), n++;
-                p--;
-                *o++ = (char)v;
-            } else {
-                *o++ = *p;
-            }
-        }
-    }
-    *o = '\0';
-    return s;
+    return wr_error(err, WR_ERROR, "%s: %s: the target's rows to compare are not the key, hash, xmin and xid "
+                    "the agent asked for", wr_conn_who(d->conn), d->e->entity);
 }
 
-/* The next target row into d->line/fields; d->has_row false at the end. */
+/* A binary COPY message, read forward. */
+typedef struct {
+    const uint8_t *p, *end;
+} reader;
+
+/* The next `bytes` bytes as a big-endian number (the wire's order). */
+static bool read_be(reader *r, int bytes, uint64_t *out)
+{
+    if (r->end - r->p < bytes)
+        return false;
+    uint64_t v = 0;
+    for (int i = 0; i < bytes; i++)
+        v = v << 8 | *r->p++;
+    *out = v;
+    return true;
+}
+
+/* A field: its bytes at *at and their count, -1 for NULL; false: malformed. */
+static bool read_field(reader *r, const uint8_t **at, int32_t *len)
+{
+    uint64_t n;
+    if (!read_be(r, 4, &n))
+        return false;
+    *len = n == 0xffffffffu ? -1 : (int32_t)(n & 0x7fffffff);
+    *at = r->p;
+    if (*len == -1)
+        return true;
+    if (n > 0x7fffffff || r->end - r->p < *len)
+        return false;
+    r->p += *len;
+    return true;
+}
+
+/* The key: a number for WR_KEY_INTEGER (int2, int4 or int8), else text. */
+static bool take_key(wr_diff *d, const uint8_t *at, int32_t len)
+{
+    d->their_key = NULL;
+    d->is_their_int = false;
+    if (len < 0)
+        return true;
+    if (d->e->key_order != WR_KEY_INTEGER) {
+        if (memchr(at, '\0', (size_t)len) || !keep_text(&d->key_buf, &d->key_buf_size, (const char *)at, (size_t)len))
+            return false;
+        d->their_key = d->key_buf;
+        return true;
+    }
+    if (len != 2 && len != 4 && len != 8)
+        return false;
+    reader r = { at, at + len };
+    uint64_t v;
+    read_be(&r, len, &v);
+    int shift = 64 - 8 * len;   /* the narrower integers, sign-extended */
+    d->their_int = (long long)((int64_t)(v << shift) >> shift);
+    d->is_their_int = true;
+    return true;
+}
+
+/* One row: key, wellos_sync_hash, xmin, wellos_sync_xid. */
+static bool take_row(wr_diff *d, reader *r)
+{
+    const uint8_t *at[4];
+    int32_t len[4];
+    for (int i = 0; i < 4; i++)
+        if (!read_field(r, &at[i], &len[i]))
+            return false;
+    if (r->p != r->end || (len[1] != 8 && len[1] != -1) || len[2] != 4 || (len[3] != 4 && len[3] != -1)
+        || !take_key(d, at[0], len[0]))
+        return false;
+    d->is_as_written = len[1] == 8 && len[3] == 4 && memcmp(at[2], at[3], 4) == 0;
+    if (d->is_as_written) {
+        reader h = { at[1], at[1] + 8 };
+        read_be(&h, 8, &d->their_hash);
+    }
+    return true;
+}
+
+/* The COPY's end: its own result says how it went. */
+static int finish_scan(wr_diff *d, wr_err *err)
+{
+    int rc = 0;
+    PGresult *res;
+    while ((res = PQgetResult(d->pg)) != NULL) {
+        if (rc == 0 && PQresultStatus(res) != PGRES_COMMAND_OK)
+            rc = scan_failure(d, res, err);
+        PQclear(res);
+    }
+    return rc;
+}
+
+/* Past the binary COPY's header: its signature, flags and extension. */
+static bool skip_header(reader *r)
+{
+    static const uint8_t signature[11] = "PGCOPY\n\377\r\n";   /* and its NUL */
+    uint64_t flags, extension;
+    if (r->end - r->p < (ptrdiff_t)sizeof signature || memcmp(r->p, signature, sizeof signature) != 0)
+        return false;
+    r->p += sizeof signature;
+    if (!read_be(r, 4, &flags) || !read_be(r, 4, &extension) || (uint64_t)(r->end - r->p) < extension)
+        return false;
+    r->p += extension;
+    return true;
+}
+
+/* The next target row; d->has_row false at the end. */
 static int advance(wr_diff *d, wr_err *err)
 {
-    if (d->line) {
-        PQfreemem(d->line);
-        d->line = NULL;
-    }
     d->has_row = false;
-    int n = PQgetCopyData(d->pg, &d->line, 0);
-    if (n == -1) {   /* the end: the COPY's own result says how it went */
-        int rc = 0;
-        PGresult *res;
-        while ((res = PQgetResult(d->pg)) != NULL) {
-            if (rc == 0 && PQresultStatus(res) != PGRES_COMMAND_OK)
-                rc = scan_failure(d, res, err);
-            PQclear(res);
+    for (;;) {
+        if (d->msg) {
+            PQfreemem(d->msg);
+            d->msg = NULL;
         }
-        return rc;
+        int n = PQgetCopyData(d->pg, &d->msg, 0);
+        if (n == -1)
+            return finish_scan(d, err);
+        if (n < 0)
+            return scan_failure(d, NULL, err);
+        reader r = { (const uint8_t *)d->msg, (const uint8_t *)d->msg + n };
+        if (!d->is_past_header) {   /* the first message has it, and maybe a row */
+            if (!skip_header(&r))
+                return not_as_asked(d, err);
+            d->is_past_header = true;
+            if (r.p == r.end)
+                continue;
+        }
+        uint64_t n_fields;
+        if (!read_be(&r, 2, &n_fields))
+            return not_as_asked(d, err);
+        if (n_fields == 0xffff)   /* the trailer: the end follows */
+            continue;
+        if (n_fields != 4 || !take_row(d, &r))
+            return not_as_asked(d, err);
+        d->has_row = true;
+        return 0;
     }
-    if (n < 0)
-        return scan_failure(d, NULL, err);
-    if (n > 0 && d->line[n - 1] == '\n')
-        d->line[--n] = '\0';
-    /* most rows have no backslash at all: no escapes, no NULLs */
-    bool has_escapes = memchr(d->line, '\\', (size_t)n) != NULL;
-    char *p = d->line, *end = d->line + n;
-    for (int i = 0; i < d->e->n_columns; i++) {
-        char *tab = memchr(p, '\t', (size_t)(end - p));
-        if ((tab == NULL) != (i == d->e->n_columns - 1))
-            return wr_error(err, WR_ERROR, "%s: %s: the target's rows to compare do not have %d columns",
-                            wr_conn_who(d->conn), d->e->entity, d->e->n_columns);
-        if (tab)
-            *tab = '\0';
-        d->fields[i] = has_escapes ? unescape(p) : p;
-        p = tab ? tab + 1 : p;
-    }
-    const char *key = d->fields[d->key_index];
-    d->is_their_int = d->e->key_order == WR_KEY_INTEGER && key && wr_int_text_parse(key, &d->their_int);
-    d->has_row = true;
-    return 0;
 }
 
 int wr_diff_open(wr_diff **out, wr_conn *c, const wr_sync_entity *e, const char *since, wr_err *err)
@@ -218,10 +257,7 @@ int wr_diff_open(wr_diff **out, wr_conn *c, const wr_sync_entity *e, const char 
         if (strcmp(e->column_names[i], e->key_field) == 0)
             key_index = i;
     wr_diff *d = calloc(1, sizeof *d);
-    if (d)
-        d->fields = calloc((size_t)e->n_columns, sizeof *d->fields);
-    if (!d || !d->fields) {
-        free(d);
+    if (!d) {
         wr_conn_close(c);
         return wr_error(err, WR_ENOMEM, "out of memory");
     }
@@ -230,7 +266,7 @@ int wr_diff_open(wr_diff **out, wr_conn *c, const wr_sync_entity *e, const char 
     d->e = e;
     d->key_index = key_index;
     int rc = 0;
-    if (key_index < 0 || !e->compare || !d->pg)
+    if (key_index < 0 || !d->pg)
         rc = wr_error(err, WR_ERROR, "%s: the agent's spec cannot compare it with the target", e->entity);
     if (!rc && since && e->diff_since) {
         const char *params[1] = { since };
@@ -241,9 +277,10 @@ int wr_diff_open(wr_diff **out, wr_conn *c, const wr_sync_entity *e, const char 
     }
     if (!rc) {
         PGresult *res = PQexec(d->pg, e->diff_scan);
-        if (PQresultStatus(res) != PGRES_COPY_OUT)
+        if (PQresultStatus(res) != PGRES_COPY_OUT || !PQbinaryTuples(res))
             rc = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK
-                 ? wr_error(err, WR_ERROR, "%s: the comparison's statement is not a COPY TO STDOUT", e->entity)
+                         || PQresultStatus(res) == PGRES_COPY_OUT
+                 ? wr_error(err, WR_ERROR, "%s: the comparison's statement is not a binary COPY TO STDOUT", e->entity)
                  : scan_failure(d, res, err);
         PQclear(res);
     }
@@ -257,21 +294,7 @@ int wr_diff_open(wr_diff **out, wr_conn *c, const wr_sync_entity *e, const char 
     return 0;
 }
 
-static int remember_key(wr_diff *d, const char *key)
-{
-    size_t n = strlen(key) + 1;
-    if (n > d->last_key_size) {
-        char *bigger = realloc(d->last_key, n < 64 ? 64 : n);
-        if (!bigger)
-            return WR_ENOMEM;
-        d->last_key = bigger;
-        d->last_key_size = n < 64 ? 64 : n;
-    }
-    memcpy(d->last_key, key, n);
-    return 0;
-}
-
-int wr_diff_is_unchanged(wr_diff *d, const char *const *values, bool *same, wr_err *err)
+int wr_diff_is_unchanged(wr_diff *d, const char *const *values, uint64_t hash, bool *same, wr_err *err)
 {
     *same = false;
     const char *key = values[d->key_index];
@@ -287,23 +310,18 @@ int wr_diff_is_unchanged(wr_diff *d, const char *const *values, bool *same, wr_e
     d->has_last = true;
     if (is_int)
         d->last_int = mine;
-    else if (remember_key(d, key))
+    else if (!keep_text(&d->last_key, &d->last_key_size, key, strlen(key)))
         return wr_error(err, WR_ENOMEM, "out of memory");
     while (d->has_row) {
-        const char *theirs = d->fields[d->key_index];
         int c;
         if (is_int)
             c = d->is_their_int ? int_compare(d->their_int, mine) : -1;   /* not a key of this order: pass it */
         else
-            c = theirs ? text_key_compare(d->e->key_order, theirs, key) : -1;
+            c = d->their_key ? text_key_compare(d->e->key_order, d->their_key, key) : -1;
         if (c > 0)
             break;
-        if (c == 0) {
-            bool is_same = true;
-            for (int i = 0; i < d->e->n_columns && is_same; i++)
-                is_same = same_value(d->e->compare[i], values[i], d->fields[i]);
-            *same = is_same;
-        }
+        if (c == 0)
+            *same = d->is_as_written && d->their_hash == hash;
         /* a matched row is passed too: the same key again later in the
          * source (a duplicate) is staged, and the last one wins as before */
         int rc = advance(d, err);
@@ -329,10 +347,10 @@ void wr_diff_close(wr_diff *d)
 {
     if (!d)
         return;
-    if (d->line)
-        PQfreemem(d->line);
+    if (d->msg)
+        PQfreemem(d->msg);
     wr_conn_close(d->conn);   /* a scan still running ends with its session */
-    free(d->fields);
+    free(d->key_buf);
     free(d->last_key);
     free(d);
 }

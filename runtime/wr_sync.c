@@ -39,6 +39,13 @@
 
 /* ---- statements on the target --------------------------------------------- */
 
+const char *wr_target_hint(const char *sqlstate)
+{
+    return sqlstate && strcmp(sqlstate, "42703") == 0   /* undefined_column */
+           ? " (a table made by an older agent lacks a column this one writes: run the agent with --init once)"
+           : "";
+}
+
 static int target_failure(wr_conn *c, PGconn *pg, const PGresult *res, const char *what,
                           char sqlstate[WR_SQLSTATE_SIZE], wr_err *err)
 {
@@ -56,8 +63,8 @@ static int target_failure(wr_conn *c, PGconn *pg, const PGresult *res, const cha
     if (sqlstate)
         snprintf(sqlstate, WR_SQLSTATE_SIZE, "%s", state ? state : "");
     bool is_lost = PQstatus(pg) == CONNECTION_BAD;
-    return wr_error(err, is_lost ? WR_ECONNECT : WR_ERROR, "%s: postgres: %s: %s%s", wr_conn_who(c), what,
-                    is_lost ? "connection lost: " : "", msg[0] ? msg : "unknown error");
+    return wr_error(err, is_lost ? WR_ECONNECT : WR_ERROR, "%s: postgres: %s: %s%s%s", wr_conn_who(c), what,
+                    is_lost ? "connection lost: " : "", msg[0] ? msg : "unknown error", wr_target_hint(state));
 }
 
 int wr_target_run(wr_conn *c, const char *what, const char *sql, int n_params, const char *const *params,
@@ -210,7 +217,8 @@ static int open_copy(run *r)
 {
     if (r->is_bulk)
         return r->e->bulk_wire
-            ? wr_copy_begin_binary(&r->copy, r->target, r->e->bulk_copy, r->e->bulk_wire, r->e->n_columns, r->err)
+            ? wr_copy_begin_binary(&r->copy, r->target, r->e->bulk_copy, r->e->bulk_wire,
+                                   r->e->n_columns + (r->e->diff_scan != NULL), r->err)
             : wr_copy_begin(&r->copy, r->target, r->e->bulk_copy, r->err);
     int rc = 0;
     if (!r->is_open) {
@@ -505,9 +513,10 @@ static int take_row(run *r, const wr_row *row)
         r->dry_staged++;
         return 0;
     }
+    uint64_t hash = e->diff_scan ? wr_row_hash(r->out, e->n_columns) : 0;   /* a stamped table's */
     if (r->diff) {
         bool is_same;
-        if ((rc = wr_diff_is_unchanged(r->diff, r->out, &is_same, r->err)))
+        if ((rc = wr_diff_is_unchanged(r->diff, r->out, hash, &is_same, r->err)))
             return rc;
         r->n_equal += is_same;
         r->n_differ += !is_same;
@@ -518,7 +527,8 @@ static int take_row(run *r, const wr_row *row)
     }
     if (!r->copy && (rc = open_copy(r)))
         return rc;
-    rc = wr_copy_row(r->copy, r->out, e->n_columns, r->err);
+    rc = e->diff_scan ? wr_copy_row_stamped(r->copy, r->out, e->n_columns, hash, r->err)   /* the row stamp */
+                      : wr_copy_row(r->copy, r->out, e->n_columns, r->err);
     if (rc && r->is_bulk)   /* a value the binary COPY cannot carry: the batches will */
         snprintf(r->sqlstate, sizeof r->sqlstate, "%s", wr_copy_sqlstate(r->copy));
     return rc;
@@ -882,7 +892,7 @@ static int check_entity(const wr_sync_env *env, const wr_sync_entity *e, wr_err 
 static int open_diff(run *r)
 {
     const wr_sync_entity *e = r->e;
-    if (!e->diff_scan || !e->compare || r->opt->is_dry_run || !r->env->connect_target)
+    if (!e->diff_scan || r->opt->is_dry_run || !r->env->connect_target)
         return 0;
     wr_conn *c = NULL;
     int rc = r->env->connect_target(r->env->connect_ctx, &c, r->err);

@@ -7,7 +7,7 @@
 # Run as root on Debian 12; otherwise it prints the command to run.
 set -eu
 declare -A need=(
-    [build]="make gcc re2c bison libcunit1-dev groff-base libpq-dev default-libmysqlclient-dev freetds-dev libjansson-dev"
+    [build]="make gcc re2c bison libcunit1-dev groff-base libpq-dev default-libmysqlclient-dev freetds-dev libjansson-dev libxxhash-dev"
     [servers]="postgresql-15 postgresql-client-15 mariadb-server mariadb-client"
     [fuzz]="clang libclang-rt-14-dev"
     [sqlcheck]="nodejs npm"

@@ -110,6 +110,11 @@ CREATE INDEX IF NOT EXISTS "alerts_well_id_idx" ON "alerts" ("well_id");
 CREATE INDEX IF NOT EXISTS "alerts_severity_idx" ON "alerts" ("severity");
 CREATE INDEX IF NOT EXISTS "alerts_raised_at_idx" ON "alerts" ("raised_at");
 
+-- the row stamp of each compared table: the hash of the values the agent
+-- wrote, and the transaction that wrote them
+ALTER TABLE "wells" ADD COLUMN IF NOT EXISTS wellos_sync_hash bigint,
+    ADD COLUMN IF NOT EXISTS wellos_sync_xid xid;
+
 CREATE TABLE IF NOT EXISTS wellos_tenant (
     tenant text PRIMARY KEY,
     created_at timestamptz NOT NULL DEFAULT now()
@@ -182,6 +187,9 @@ ALTER TABLE "wells" DROP CONSTRAINT "wells_api_number_key";
 ALTER TABLE "wells" ALTER COLUMN "updated_at" SET DEFAULT now();
 
 -- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
+ALTER TABLE "wells" ALTER COLUMN wellos_sync_xid SET DEFAULT pg_current_xact_id()::xid;
+
+-- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
 DROP INDEX IF EXISTS "wells_status_idx";
 
 -- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
@@ -191,7 +199,7 @@ DROP INDEX IF EXISTS "wells_lease_idx";
 DROP INDEX IF EXISTS "wells_created_at_idx";
 
 -- [target postgres] the transformed rows, straight into the table (binary: no text to parse)
-COPY "wells" ("id", "name", "api_number", "latitude", "longitude", "status", "lease", "created_at") FROM STDIN (FORMAT binary);
+COPY "wells" ("id", "name", "api_number", "latitude", "longitude", "status", "lease", "created_at", wellos_sync_hash) FROM STDIN (FORMAT binary);
 
 -- [target postgres] per batch: each rejected row, with its reason and raw values
 INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1;
@@ -201,6 +209,9 @@ ALTER TABLE "wells" ADD CONSTRAINT "wells_api_number_key" UNIQUE ("api_number");
 
 -- [target postgres] after it: the column's default, an index, statistics or a foreign key (validated)
 ALTER TABLE "wells" ALTER COLUMN "updated_at" DROP DEFAULT;
+
+-- [target postgres] after it: the column's default, an index, statistics or a foreign key (validated)
+ALTER TABLE "wells" ALTER COLUMN wellos_sync_xid DROP DEFAULT;
 
 -- [target postgres] after it: the column's default, an index, statistics or a foreign key (validated)
 CREATE INDEX IF NOT EXISTS "wells_status_idx" ON "wells" ("status");
@@ -227,10 +238,10 @@ COMMIT;
 -- with the transformed source rows; only rows that differ are staged
 
 -- [target postgres] the target's rows in key order
-COPY (SELECT "id", "name", "api_number", "latitude", "longitude", "status", "lease", "created_at" FROM "wells" WHERE "deleted_at" IS NULL ORDER BY "id") TO STDOUT;
+COPY (SELECT "id"::text, wellos_sync_hash, xmin, wellos_sync_xid FROM "wells" WHERE "deleted_at" IS NULL ORDER BY "id") TO STDOUT (FORMAT binary);
 
 -- [target postgres] staging table (once per connection)
-CREATE TEMP TABLE IF NOT EXISTS "_wos_stage_wells" (_wos_seq bigserial, "id" uuid, "name" varchar(255), "api_number" varchar(14), "latitude" double precision, "longitude" double precision, "status" text, "lease" varchar(100), "created_at" timestamptz);
+CREATE TEMP TABLE IF NOT EXISTS "_wos_stage_wells" (_wos_seq bigserial, "id" uuid, "name" varchar(255), "api_number" varchar(14), "latitude" double precision, "longitude" double precision, "status" text, "lease" varchar(100), "created_at" timestamptz, wellos_sync_hash bigint);
 
 -- per batch with rows to write, in one transaction:
 
@@ -241,13 +252,13 @@ BEGIN;
 TRUNCATE "_wos_stage_wells";
 
 -- [target postgres] load the batch's transformed rows
-COPY "_wos_stage_wells" ("id", "name", "api_number", "latitude", "longitude", "status", "lease", "created_at") FROM STDIN;
+COPY "_wos_stage_wells" ("id", "name", "api_number", "latitude", "longitude", "status", "lease", "created_at", wellos_sync_hash) FROM STDIN;
 
 -- [target postgres] rows the target would refuse go to the rejects
-WITH refused AS (DELETE FROM "_wos_stage_wells" s WHERE s."api_number" IS NOT NULL AND (EXISTS (SELECT 1 FROM "wells" t WHERE t."api_number" = s."api_number" AND t."id" <> s."id") OR s._wos_seq IN (SELECT d._wos_seq FROM (SELECT _wos_seq, "id" AS k, first_value("id") OVER (PARTITION BY "api_number" ORDER BY _wos_seq) AS first_k FROM "_wos_stage_wells" WHERE "api_number" IS NOT NULL) d WHERE d.k <> d.first_k)) RETURNING s.*) INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) SELECT DISTINCT $1::text, $2::text, refused."id"::text, 'api_number: ' || refused."api_number"::text || ' is already the api_number of another Well', to_jsonb(refused) - '_wos_seq' FROM refused ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1;
+WITH refused AS (DELETE FROM "_wos_stage_wells" s WHERE s."api_number" IS NOT NULL AND (EXISTS (SELECT 1 FROM "wells" t WHERE t."api_number" = s."api_number" AND t."id" <> s."id") OR s._wos_seq IN (SELECT d._wos_seq FROM (SELECT _wos_seq, "id" AS k, first_value("id") OVER (PARTITION BY "api_number" ORDER BY _wos_seq) AS first_k FROM "_wos_stage_wells" WHERE "api_number" IS NOT NULL) d WHERE d.k <> d.first_k)) RETURNING s.*) INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) SELECT DISTINCT $1::text, $2::text, refused."id"::text, 'api_number: ' || refused."api_number"::text || ' is already the api_number of another Well', to_jsonb(refused) - '_wos_seq' - 'wellos_sync_hash' FROM refused ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1;
 
 -- [target postgres] write only rows that differ
-INSERT INTO "wells" ("id", "name", "api_number", "latitude", "longitude", "status", "lease", "created_at", "deleted_at", "updated_at") SELECT DISTINCT ON ("id") "id", "name", "api_number", "latitude", "longitude", "status", "lease", "created_at", NULL, now() FROM "_wos_stage_wells" ORDER BY "id", _wos_seq DESC ON CONFLICT ("id") DO UPDATE SET "name" = EXCLUDED."name", "api_number" = EXCLUDED."api_number", "latitude" = EXCLUDED."latitude", "longitude" = EXCLUDED."longitude", "status" = EXCLUDED."status", "lease" = EXCLUDED."lease", "created_at" = EXCLUDED."created_at", "deleted_at" = NULL, "updated_at" = now() WHERE ("wells"."name", "wells"."api_number", "wells"."latitude", "wells"."longitude", "wells"."status", "wells"."lease", "wells"."created_at") IS DISTINCT FROM (EXCLUDED."name", EXCLUDED."api_number", EXCLUDED."latitude", EXCLUDED."longitude", EXCLUDED."status", EXCLUDED."lease", EXCLUDED."created_at") OR "wells"."deleted_at" IS NOT NULL;
+INSERT INTO "wells" ("id", "name", "api_number", "latitude", "longitude", "status", "lease", "created_at", wellos_sync_hash, "deleted_at", "updated_at", wellos_sync_xid) SELECT DISTINCT ON ("id") "id", "name", "api_number", "latitude", "longitude", "status", "lease", "created_at", wellos_sync_hash, NULL, now(), pg_current_xact_id()::xid FROM "_wos_stage_wells" ORDER BY "id", _wos_seq DESC ON CONFLICT ("id") DO UPDATE SET "name" = EXCLUDED."name", "api_number" = EXCLUDED."api_number", "latitude" = EXCLUDED."latitude", "longitude" = EXCLUDED."longitude", "status" = EXCLUDED."status", "lease" = EXCLUDED."lease", "created_at" = EXCLUDED."created_at", "deleted_at" = NULL, "updated_at" = now(), wellos_sync_hash = EXCLUDED.wellos_sync_hash, wellos_sync_xid = pg_current_xact_id()::xid WHERE ("wells"."name", "wells"."api_number", "wells"."latitude", "wells"."longitude", "wells"."status", "wells"."lease", "wells"."created_at") IS DISTINCT FROM (EXCLUDED."name", EXCLUDED."api_number", EXCLUDED."latitude", EXCLUDED."longitude", EXCLUDED."status", EXCLUDED."lease", EXCLUDED."created_at") OR "wells"."deleted_at" IS NOT NULL OR "wells".wellos_sync_hash IS DISTINCT FROM EXCLUDED.wellos_sync_hash OR "wells".wellos_sync_xid IS DISTINCT FROM "wells".xmin;
 
 -- [target postgres] each rejected row, with its reason and raw values
 INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1;
@@ -370,7 +381,7 @@ TRUNCATE "_wos_stage_production_data";
 COPY "_wos_stage_production_data" ("id", "well_id", "date", "oil", "gas", "water") FROM STDIN;
 
 -- [target postgres] rows the target would refuse go to the rejects
-WITH refused AS (DELETE FROM "_wos_stage_production_data" s WHERE s."well_id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "wells" r WHERE r."id" = s."well_id") RETURNING s.*) INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) SELECT DISTINCT $1::text, $2::text, refused."id"::text, 'well_id: no Well ' || refused."well_id"::text || ' in the target', to_jsonb(refused) - '_wos_seq' FROM refused ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1;
+WITH refused AS (DELETE FROM "_wos_stage_production_data" s WHERE s."well_id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "wells" r WHERE r."id" = s."well_id") RETURNING s.*) INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) SELECT DISTINCT $1::text, $2::text, refused."id"::text, 'well_id: no Well ' || refused."well_id"::text || ' in the target', to_jsonb(refused) - '_wos_seq' - 'wellos_sync_hash' FROM refused ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1;
 
 -- [target postgres] write only rows that differ
 INSERT INTO "production_data" ("id", "well_id", "date", "oil", "gas", "water", "updated_at") SELECT DISTINCT ON ("id") "id", "well_id", "date", "oil", "gas", "water", now() FROM "_wos_stage_production_data" ORDER BY "id", _wos_seq DESC ON CONFLICT ("id") DO UPDATE SET "well_id" = EXCLUDED."well_id", "date" = EXCLUDED."date", "oil" = EXCLUDED."oil", "gas" = EXCLUDED."gas", "water" = EXCLUDED."water", "updated_at" = now() WHERE ("production_data"."well_id", "production_data"."date", "production_data"."oil", "production_data"."gas", "production_data"."water") IS DISTINCT FROM (EXCLUDED."well_id", EXCLUDED."date", EXCLUDED."oil", EXCLUDED."gas", EXCLUDED."water");

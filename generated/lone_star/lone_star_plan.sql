@@ -110,6 +110,15 @@ CREATE INDEX IF NOT EXISTS "alerts_well_id_idx" ON "alerts" ("well_id");
 CREATE INDEX IF NOT EXISTS "alerts_severity_idx" ON "alerts" ("severity");
 CREATE INDEX IF NOT EXISTS "alerts_raised_at_idx" ON "alerts" ("raised_at");
 
+-- the row stamp of each compared table: the hash of the values the agent
+-- wrote, and the transaction that wrote them
+ALTER TABLE "wells" ADD COLUMN IF NOT EXISTS wellos_sync_hash bigint,
+    ADD COLUMN IF NOT EXISTS wellos_sync_xid xid;
+ALTER TABLE "production_data" ADD COLUMN IF NOT EXISTS wellos_sync_hash bigint,
+    ADD COLUMN IF NOT EXISTS wellos_sync_xid xid;
+ALTER TABLE "equipment" ADD COLUMN IF NOT EXISTS wellos_sync_hash bigint,
+    ADD COLUMN IF NOT EXISTS wellos_sync_xid xid;
+
 CREATE TABLE IF NOT EXISTS wellos_tenant (
     tenant text PRIMARY KEY,
     created_at timestamptz NOT NULL DEFAULT now()
@@ -182,6 +191,9 @@ ALTER TABLE "wells" DROP CONSTRAINT "wells_api_number_key";
 ALTER TABLE "wells" ALTER COLUMN "updated_at" SET DEFAULT now();
 
 -- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
+ALTER TABLE "wells" ALTER COLUMN wellos_sync_xid SET DEFAULT pg_current_xact_id()::xid;
+
+-- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
 DROP INDEX IF EXISTS "wells_status_idx";
 
 -- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
@@ -191,7 +203,7 @@ DROP INDEX IF EXISTS "wells_lease_idx";
 DROP INDEX IF EXISTS "wells_created_at_idx";
 
 -- [target postgres] the transformed rows, straight into the table (binary: no text to parse)
-COPY "wells" ("id", "name", "api_number", "latitude", "longitude", "status", "lease", "created_at") FROM STDIN (FORMAT binary);
+COPY "wells" ("id", "name", "api_number", "latitude", "longitude", "status", "lease", "created_at", wellos_sync_hash) FROM STDIN (FORMAT binary);
 
 -- [target postgres] per batch: each rejected row, with its reason and raw values
 INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1;
@@ -201,6 +213,9 @@ ALTER TABLE "wells" ADD CONSTRAINT "wells_api_number_key" UNIQUE ("api_number");
 
 -- [target postgres] after it: the column's default, an index, statistics or a foreign key (validated)
 ALTER TABLE "wells" ALTER COLUMN "updated_at" DROP DEFAULT;
+
+-- [target postgres] after it: the column's default, an index, statistics or a foreign key (validated)
+ALTER TABLE "wells" ALTER COLUMN wellos_sync_xid DROP DEFAULT;
 
 -- [target postgres] after it: the column's default, an index, statistics or a foreign key (validated)
 CREATE INDEX IF NOT EXISTS "wells_status_idx" ON "wells" ("status");
@@ -227,10 +242,10 @@ COMMIT;
 -- with the transformed source rows; only rows that differ are staged
 
 -- [target postgres] the target's rows in key order
-COPY (SELECT "id", "name", "api_number", "latitude", "longitude", "status", "lease", "created_at" FROM "wells" WHERE "deleted_at" IS NULL ORDER BY "id") TO STDOUT;
+COPY (SELECT "id"::text, wellos_sync_hash, xmin, wellos_sync_xid FROM "wells" WHERE "deleted_at" IS NULL ORDER BY "id") TO STDOUT (FORMAT binary);
 
 -- [target postgres] staging table (once per connection)
-CREATE TEMP TABLE IF NOT EXISTS "_wos_stage_wells" (_wos_seq bigserial, "id" uuid, "name" varchar(255), "api_number" varchar(14), "latitude" double precision, "longitude" double precision, "status" text, "lease" varchar(100), "created_at" timestamptz);
+CREATE TEMP TABLE IF NOT EXISTS "_wos_stage_wells" (_wos_seq bigserial, "id" uuid, "name" varchar(255), "api_number" varchar(14), "latitude" double precision, "longitude" double precision, "status" text, "lease" varchar(100), "created_at" timestamptz, wellos_sync_hash bigint);
 
 -- per batch with rows to write, in one transaction:
 
@@ -241,13 +256,13 @@ BEGIN;
 TRUNCATE "_wos_stage_wells";
 
 -- [target postgres] load the batch's transformed rows
-COPY "_wos_stage_wells" ("id", "name", "api_number", "latitude", "longitude", "status", "lease", "created_at") FROM STDIN;
+COPY "_wos_stage_wells" ("id", "name", "api_number", "latitude", "longitude", "status", "lease", "created_at", wellos_sync_hash) FROM STDIN;
 
 -- [target postgres] rows the target would refuse go to the rejects
-WITH refused AS (DELETE FROM "_wos_stage_wells" s WHERE s."api_number" IS NOT NULL AND (EXISTS (SELECT 1 FROM "wells" t WHERE t."api_number" = s."api_number" AND t."id" <> s."id") OR s._wos_seq IN (SELECT d._wos_seq FROM (SELECT _wos_seq, "id" AS k, first_value("id") OVER (PARTITION BY "api_number" ORDER BY _wos_seq) AS first_k FROM "_wos_stage_wells" WHERE "api_number" IS NOT NULL) d WHERE d.k <> d.first_k)) RETURNING s.*) INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) SELECT DISTINCT $1::text, $2::text, refused."id"::text, 'api_number: ' || refused."api_number"::text || ' is already the api_number of another Well', to_jsonb(refused) - '_wos_seq' FROM refused ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1;
+WITH refused AS (DELETE FROM "_wos_stage_wells" s WHERE s."api_number" IS NOT NULL AND (EXISTS (SELECT 1 FROM "wells" t WHERE t."api_number" = s."api_number" AND t."id" <> s."id") OR s._wos_seq IN (SELECT d._wos_seq FROM (SELECT _wos_seq, "id" AS k, first_value("id") OVER (PARTITION BY "api_number" ORDER BY _wos_seq) AS first_k FROM "_wos_stage_wells" WHERE "api_number" IS NOT NULL) d WHERE d.k <> d.first_k)) RETURNING s.*) INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) SELECT DISTINCT $1::text, $2::text, refused."id"::text, 'api_number: ' || refused."api_number"::text || ' is already the api_number of another Well', to_jsonb(refused) - '_wos_seq' - 'wellos_sync_hash' FROM refused ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1;
 
 -- [target postgres] write only rows that differ
-INSERT INTO "wells" ("id", "name", "api_number", "latitude", "longitude", "status", "lease", "created_at", "deleted_at", "updated_at") SELECT DISTINCT ON ("id") "id", "name", "api_number", "latitude", "longitude", "status", "lease", "created_at", NULL, now() FROM "_wos_stage_wells" ORDER BY "id", _wos_seq DESC ON CONFLICT ("id") DO UPDATE SET "name" = EXCLUDED."name", "api_number" = EXCLUDED."api_number", "latitude" = EXCLUDED."latitude", "longitude" = EXCLUDED."longitude", "status" = EXCLUDED."status", "lease" = EXCLUDED."lease", "created_at" = EXCLUDED."created_at", "deleted_at" = NULL, "updated_at" = now() WHERE ("wells"."name", "wells"."api_number", "wells"."latitude", "wells"."longitude", "wells"."status", "wells"."lease", "wells"."created_at") IS DISTINCT FROM (EXCLUDED."name", EXCLUDED."api_number", EXCLUDED."latitude", EXCLUDED."longitude", EXCLUDED."status", EXCLUDED."lease", EXCLUDED."created_at") OR "wells"."deleted_at" IS NOT NULL;
+INSERT INTO "wells" ("id", "name", "api_number", "latitude", "longitude", "status", "lease", "created_at", wellos_sync_hash, "deleted_at", "updated_at", wellos_sync_xid) SELECT DISTINCT ON ("id") "id", "name", "api_number", "latitude", "longitude", "status", "lease", "created_at", wellos_sync_hash, NULL, now(), pg_current_xact_id()::xid FROM "_wos_stage_wells" ORDER BY "id", _wos_seq DESC ON CONFLICT ("id") DO UPDATE SET "name" = EXCLUDED."name", "api_number" = EXCLUDED."api_number", "latitude" = EXCLUDED."latitude", "longitude" = EXCLUDED."longitude", "status" = EXCLUDED."status", "lease" = EXCLUDED."lease", "created_at" = EXCLUDED."created_at", "deleted_at" = NULL, "updated_at" = now(), wellos_sync_hash = EXCLUDED.wellos_sync_hash, wellos_sync_xid = pg_current_xact_id()::xid WHERE ("wells"."name", "wells"."api_number", "wells"."latitude", "wells"."longitude", "wells"."status", "wells"."lease", "wells"."created_at") IS DISTINCT FROM (EXCLUDED."name", EXCLUDED."api_number", EXCLUDED."latitude", EXCLUDED."longitude", EXCLUDED."status", EXCLUDED."lease", EXCLUDED."created_at") OR "wells"."deleted_at" IS NOT NULL OR "wells".wellos_sync_hash IS DISTINCT FROM EXCLUDED.wellos_sync_hash OR "wells".wellos_sync_xid IS DISTINCT FROM "wells".xmin;
 
 -- [target postgres] each rejected row, with its reason and raw values
 INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1;
@@ -314,6 +329,9 @@ ALTER TABLE "production_data" DROP CONSTRAINT "production_data_id_pkey";
 ALTER TABLE "production_data" ALTER COLUMN "updated_at" SET DEFAULT now();
 
 -- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
+ALTER TABLE "production_data" ALTER COLUMN wellos_sync_xid SET DEFAULT pg_current_xact_id()::xid;
+
+-- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
 DROP INDEX IF EXISTS "production_data_well_id_idx";
 
 -- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
@@ -323,7 +341,7 @@ DROP INDEX IF EXISTS "production_data_date_idx";
 ALTER TABLE "production_data" DROP CONSTRAINT IF EXISTS "production_data_well_id_fkey";
 
 -- [target postgres] the transformed rows, straight into the table (binary: no text to parse)
-COPY "production_data" ("id", "well_id", "date", "oil", "gas", "water") FROM STDIN (FORMAT binary, FREEZE);
+COPY "production_data" ("id", "well_id", "date", "oil", "gas", "water", wellos_sync_hash) FROM STDIN (FORMAT binary, FREEZE);
 
 -- [target postgres] per batch: each rejected row, with its reason and raw values
 INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1;
@@ -333,6 +351,9 @@ ALTER TABLE "production_data" ADD CONSTRAINT "production_data_id_pkey" PRIMARY K
 
 -- [target postgres] after it: the column's default, an index, statistics or a foreign key (validated)
 ALTER TABLE "production_data" ALTER COLUMN "updated_at" DROP DEFAULT;
+
+-- [target postgres] after it: the column's default, an index, statistics or a foreign key (validated)
+ALTER TABLE "production_data" ALTER COLUMN wellos_sync_xid DROP DEFAULT;
 
 -- [target postgres] after it: the column's default, an index, statistics or a foreign key (validated)
 CREATE INDEX IF NOT EXISTS "production_data_well_id_idx" ON "production_data" ("well_id");
@@ -362,10 +383,10 @@ COMMIT;
 SELECT set_config('wellos.diff_since', $1, false);
 
 -- [target postgres] the target's rows in key order
-COPY (SELECT "id", "well_id", "date", "oil", "gas", "water" FROM "production_data" WHERE "date" >= (SELECT coalesce(nullif(current_setting('wellos.diff_since', true), '')::timestamptz, '-infinity')::date) ORDER BY "id") TO STDOUT;
+COPY (SELECT "id", wellos_sync_hash, xmin, wellos_sync_xid FROM "production_data" WHERE "date" >= (SELECT coalesce(nullif(current_setting('wellos.diff_since', true), '')::timestamptz, '-infinity')::date) ORDER BY "id") TO STDOUT (FORMAT binary);
 
 -- [target postgres] staging table (once per connection)
-CREATE TEMP TABLE IF NOT EXISTS "_wos_stage_production_data" (_wos_seq bigserial, "id" bigint, "well_id" uuid, "date" date, "oil" numeric(12,2), "gas" numeric(12,2), "water" numeric(12,2));
+CREATE TEMP TABLE IF NOT EXISTS "_wos_stage_production_data" (_wos_seq bigserial, "id" bigint, "well_id" uuid, "date" date, "oil" numeric(12,2), "gas" numeric(12,2), "water" numeric(12,2), wellos_sync_hash bigint);
 
 -- per batch with rows to write, in one transaction:
 
@@ -376,13 +397,13 @@ BEGIN;
 TRUNCATE "_wos_stage_production_data";
 
 -- [target postgres] load the batch's transformed rows
-COPY "_wos_stage_production_data" ("id", "well_id", "date", "oil", "gas", "water") FROM STDIN;
+COPY "_wos_stage_production_data" ("id", "well_id", "date", "oil", "gas", "water", wellos_sync_hash) FROM STDIN;
 
 -- [target postgres] rows the target would refuse go to the rejects
-WITH refused AS (DELETE FROM "_wos_stage_production_data" s WHERE s."well_id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "wells" r WHERE r."id" = s."well_id") RETURNING s.*) INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) SELECT DISTINCT $1::text, $2::text, refused."id"::text, 'well_id: no Well ' || refused."well_id"::text || ' in the target', to_jsonb(refused) - '_wos_seq' FROM refused ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1;
+WITH refused AS (DELETE FROM "_wos_stage_production_data" s WHERE s."well_id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "wells" r WHERE r."id" = s."well_id") RETURNING s.*) INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) SELECT DISTINCT $1::text, $2::text, refused."id"::text, 'well_id: no Well ' || refused."well_id"::text || ' in the target', to_jsonb(refused) - '_wos_seq' - 'wellos_sync_hash' FROM refused ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1;
 
 -- [target postgres] write only rows that differ
-INSERT INTO "production_data" ("id", "well_id", "date", "oil", "gas", "water", "updated_at") SELECT DISTINCT ON ("id") "id", "well_id", "date", "oil", "gas", "water", now() FROM "_wos_stage_production_data" ORDER BY "id", _wos_seq DESC ON CONFLICT ("id") DO UPDATE SET "well_id" = EXCLUDED."well_id", "date" = EXCLUDED."date", "oil" = EXCLUDED."oil", "gas" = EXCLUDED."gas", "water" = EXCLUDED."water", "updated_at" = now() WHERE ("production_data"."well_id", "production_data"."date", "production_data"."oil", "production_data"."gas", "production_data"."water") IS DISTINCT FROM (EXCLUDED."well_id", EXCLUDED."date", EXCLUDED."oil", EXCLUDED."gas", EXCLUDED."water");
+INSERT INTO "production_data" ("id", "well_id", "date", "oil", "gas", "water", wellos_sync_hash, "updated_at", wellos_sync_xid) SELECT DISTINCT ON ("id") "id", "well_id", "date", "oil", "gas", "water", wellos_sync_hash, now(), pg_current_xact_id()::xid FROM "_wos_stage_production_data" ORDER BY "id", _wos_seq DESC ON CONFLICT ("id") DO UPDATE SET "well_id" = EXCLUDED."well_id", "date" = EXCLUDED."date", "oil" = EXCLUDED."oil", "gas" = EXCLUDED."gas", "water" = EXCLUDED."water", "updated_at" = now(), wellos_sync_hash = EXCLUDED.wellos_sync_hash, wellos_sync_xid = pg_current_xact_id()::xid WHERE ("production_data"."well_id", "production_data"."date", "production_data"."oil", "production_data"."gas", "production_data"."water") IS DISTINCT FROM (EXCLUDED."well_id", EXCLUDED."date", EXCLUDED."oil", EXCLUDED."gas", EXCLUDED."water") OR "production_data".wellos_sync_hash IS DISTINCT FROM EXCLUDED.wellos_sync_hash OR "production_data".wellos_sync_xid IS DISTINCT FROM "production_data".xmin;
 
 -- [target postgres] each rejected row, with its reason and raw values
 INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1;
@@ -426,6 +447,9 @@ ALTER TABLE "equipment" DROP CONSTRAINT "equipment_serial_number_key";
 ALTER TABLE "equipment" ALTER COLUMN "updated_at" SET DEFAULT now();
 
 -- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
+ALTER TABLE "equipment" ALTER COLUMN wellos_sync_xid SET DEFAULT pg_current_xact_id()::xid;
+
+-- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
 DROP INDEX IF EXISTS "equipment_well_id_idx";
 
 -- [target postgres] for the load: drop a foreign key or a plain index, or default a column to now()
@@ -438,7 +462,7 @@ DROP INDEX IF EXISTS "equipment_status_idx";
 ALTER TABLE "equipment" DROP CONSTRAINT IF EXISTS "equipment_well_id_fkey";
 
 -- [target postgres] the transformed rows, straight into the table (binary: no text to parse)
-COPY "equipment" ("id", "well_id", "type", "manufacturer", "model", "serial_number", "installed_at", "status") FROM STDIN (FORMAT binary, FREEZE);
+COPY "equipment" ("id", "well_id", "type", "manufacturer", "model", "serial_number", "installed_at", "status", wellos_sync_hash) FROM STDIN (FORMAT binary, FREEZE);
 
 -- [target postgres] per batch: each rejected row, with its reason and raw values
 INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1;
@@ -451,6 +475,9 @@ ALTER TABLE "equipment" ADD CONSTRAINT "equipment_serial_number_key" UNIQUE ("se
 
 -- [target postgres] after it: the column's default, an index, statistics or a foreign key (validated)
 ALTER TABLE "equipment" ALTER COLUMN "updated_at" DROP DEFAULT;
+
+-- [target postgres] after it: the column's default, an index, statistics or a foreign key (validated)
+ALTER TABLE "equipment" ALTER COLUMN wellos_sync_xid DROP DEFAULT;
 
 -- [target postgres] after it: the column's default, an index, statistics or a foreign key (validated)
 CREATE INDEX IF NOT EXISTS "equipment_well_id_idx" ON "equipment" ("well_id");
@@ -480,10 +507,10 @@ COMMIT;
 -- with the transformed source rows; only rows that differ are staged
 
 -- [target postgres] the target's rows in key order
-COPY (SELECT "id", "well_id", "type", "manufacturer", "model", "serial_number", "installed_at", "status" FROM "equipment" ORDER BY "id") TO STDOUT;
+COPY (SELECT "id"::text, wellos_sync_hash, xmin, wellos_sync_xid FROM "equipment" ORDER BY "id") TO STDOUT (FORMAT binary);
 
 -- [target postgres] staging table (once per connection)
-CREATE TEMP TABLE IF NOT EXISTS "_wos_stage_equipment" (_wos_seq bigserial, "id" uuid, "well_id" uuid, "type" text, "manufacturer" varchar(100), "model" varchar(100), "serial_number" varchar(100), "installed_at" date, "status" text);
+CREATE TEMP TABLE IF NOT EXISTS "_wos_stage_equipment" (_wos_seq bigserial, "id" uuid, "well_id" uuid, "type" text, "manufacturer" varchar(100), "model" varchar(100), "serial_number" varchar(100), "installed_at" date, "status" text, wellos_sync_hash bigint);
 
 -- per batch with rows to write, in one transaction:
 
@@ -494,16 +521,16 @@ BEGIN;
 TRUNCATE "_wos_stage_equipment";
 
 -- [target postgres] load the batch's transformed rows
-COPY "_wos_stage_equipment" ("id", "well_id", "type", "manufacturer", "model", "serial_number", "installed_at", "status") FROM STDIN;
+COPY "_wos_stage_equipment" ("id", "well_id", "type", "manufacturer", "model", "serial_number", "installed_at", "status", wellos_sync_hash) FROM STDIN;
 
 -- [target postgres] rows the target would refuse go to the rejects
-WITH refused AS (DELETE FROM "_wos_stage_equipment" s WHERE s."well_id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "wells" r WHERE r."id" = s."well_id") RETURNING s.*) INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) SELECT DISTINCT $1::text, $2::text, refused."id"::text, 'well_id: no Well ' || refused."well_id"::text || ' in the target', to_jsonb(refused) - '_wos_seq' FROM refused ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1;
+WITH refused AS (DELETE FROM "_wos_stage_equipment" s WHERE s."well_id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "wells" r WHERE r."id" = s."well_id") RETURNING s.*) INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) SELECT DISTINCT $1::text, $2::text, refused."id"::text, 'well_id: no Well ' || refused."well_id"::text || ' in the target', to_jsonb(refused) - '_wos_seq' - 'wellos_sync_hash' FROM refused ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1;
 
 -- [target postgres] rows the target would refuse go to the rejects
-WITH refused AS (DELETE FROM "_wos_stage_equipment" s WHERE s."serial_number" IS NOT NULL AND (EXISTS (SELECT 1 FROM "equipment" t WHERE t."serial_number" = s."serial_number" AND t."id" <> s."id") OR s._wos_seq IN (SELECT d._wos_seq FROM (SELECT _wos_seq, "id" AS k, first_value("id") OVER (PARTITION BY "serial_number" ORDER BY _wos_seq) AS first_k FROM "_wos_stage_equipment" WHERE "serial_number" IS NOT NULL) d WHERE d.k <> d.first_k)) RETURNING s.*) INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) SELECT DISTINCT $1::text, $2::text, refused."id"::text, 'serial_number: ' || refused."serial_number"::text || ' is already the serial_number of another Equipment', to_jsonb(refused) - '_wos_seq' FROM refused ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1;
+WITH refused AS (DELETE FROM "_wos_stage_equipment" s WHERE s."serial_number" IS NOT NULL AND (EXISTS (SELECT 1 FROM "equipment" t WHERE t."serial_number" = s."serial_number" AND t."id" <> s."id") OR s._wos_seq IN (SELECT d._wos_seq FROM (SELECT _wos_seq, "id" AS k, first_value("id") OVER (PARTITION BY "serial_number" ORDER BY _wos_seq) AS first_k FROM "_wos_stage_equipment" WHERE "serial_number" IS NOT NULL) d WHERE d.k <> d.first_k)) RETURNING s.*) INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) SELECT DISTINCT $1::text, $2::text, refused."id"::text, 'serial_number: ' || refused."serial_number"::text || ' is already the serial_number of another Equipment', to_jsonb(refused) - '_wos_seq' - 'wellos_sync_hash' FROM refused ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1;
 
 -- [target postgres] write only rows that differ
-INSERT INTO "equipment" ("id", "well_id", "type", "manufacturer", "model", "serial_number", "installed_at", "status", "updated_at") SELECT DISTINCT ON ("id") "id", "well_id", "type", "manufacturer", "model", "serial_number", "installed_at", "status", now() FROM "_wos_stage_equipment" ORDER BY "id", _wos_seq DESC ON CONFLICT ("id") DO UPDATE SET "well_id" = EXCLUDED."well_id", "type" = EXCLUDED."type", "manufacturer" = EXCLUDED."manufacturer", "model" = EXCLUDED."model", "serial_number" = EXCLUDED."serial_number", "installed_at" = EXCLUDED."installed_at", "status" = EXCLUDED."status", "updated_at" = now() WHERE ("equipment"."well_id", "equipment"."type", "equipment"."manufacturer", "equipment"."model", "equipment"."serial_number", "equipment"."installed_at", "equipment"."status") IS DISTINCT FROM (EXCLUDED."well_id", EXCLUDED."type", EXCLUDED."manufacturer", EXCLUDED."model", EXCLUDED."serial_number", EXCLUDED."installed_at", EXCLUDED."status");
+INSERT INTO "equipment" ("id", "well_id", "type", "manufacturer", "model", "serial_number", "installed_at", "status", wellos_sync_hash, "updated_at", wellos_sync_xid) SELECT DISTINCT ON ("id") "id", "well_id", "type", "manufacturer", "model", "serial_number", "installed_at", "status", wellos_sync_hash, now(), pg_current_xact_id()::xid FROM "_wos_stage_equipment" ORDER BY "id", _wos_seq DESC ON CONFLICT ("id") DO UPDATE SET "well_id" = EXCLUDED."well_id", "type" = EXCLUDED."type", "manufacturer" = EXCLUDED."manufacturer", "model" = EXCLUDED."model", "serial_number" = EXCLUDED."serial_number", "installed_at" = EXCLUDED."installed_at", "status" = EXCLUDED."status", "updated_at" = now(), wellos_sync_hash = EXCLUDED.wellos_sync_hash, wellos_sync_xid = pg_current_xact_id()::xid WHERE ("equipment"."well_id", "equipment"."type", "equipment"."manufacturer", "equipment"."model", "equipment"."serial_number", "equipment"."installed_at", "equipment"."status") IS DISTINCT FROM (EXCLUDED."well_id", EXCLUDED."type", EXCLUDED."manufacturer", EXCLUDED."model", EXCLUDED."serial_number", EXCLUDED."installed_at", EXCLUDED."status") OR "equipment".wellos_sync_hash IS DISTINCT FROM EXCLUDED.wellos_sync_hash OR "equipment".wellos_sync_xid IS DISTINCT FROM "equipment".xmin;
 
 -- [target postgres] each rejected row, with its reason and raw values
 INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw) VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text)) DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1;

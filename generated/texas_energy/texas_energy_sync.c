@@ -126,23 +126,11 @@ static const char *const well_checks[] = {
            " RETURNING s.*)"
            " INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw)"
            " SELECT DISTINCT $1::text, $2::text, refused.\"id\"::text, "
-           "'api_number: ' || refused.\"api_number\"::text || ' is already the api_number of another Well', to_jsonb(refused) - '_wos_seq'"
+           "'api_number: ' || refused.\"api_number\"::text || ' is already the api_number of another Well', to_jsonb(refused) - '_wos_seq' - 'wellos_sync_hash'"
            " FROM refused"
            " ON CONFLICT (tenant, entity, md5(coalesce(source_key, "
            "'') || ' ' || reason || ' ' || raw::text))"
            " DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1",
-};
-
-/* comparing with the target: how each column's two texts compare */
-static const wr_compare well_compare[] = {
-    WR_CMP_UUID, /* id */
-    WR_CMP_TEXT, /* name */
-    WR_CMP_TEXT, /* api_number */
-    WR_CMP_FLOAT, /* latitude */
-    WR_CMP_FLOAT, /* longitude */
-    WR_CMP_TEXT, /* status */
-    WR_CMP_TEXT, /* lease */
-    WR_CMP_TIMESTAMP, /* created_at */
 };
 
 /* the initial load's binary COPY: each column's type on the wire */
@@ -155,10 +143,12 @@ static const wr_wire well_wire[] = {
     WR_WIRE_TEXT, /* status */
     WR_WIRE_TEXT, /* lease */
     WR_WIRE_TIMESTAMPTZ, /* created_at */
+    WR_WIRE_INT8, /* wellos_sync_hash */
 };
 
-/* an initial load: before it, the auto-updated column defaults to now()
- * and the table's foreign keys and plain indexes go */
+/* an initial load: before it, the auto-updated column defaults to now(),
+ * a row stamp's xid to the load's transaction, and the table's foreign
+ * keys and plain indexes go */
 static const char *const well_bulk_prepare[] = {
     "SELECT set_config('maintenance_work_mem', "
            "greatest(pg_size_bytes(current_setting('maintenance_work_mem')), "
@@ -166,6 +156,8 @@ static const char *const well_bulk_prepare[] = {
     "ALTER TABLE \"wells\" DROP CONSTRAINT \"wells_api_number_key\"",
     "ALTER TABLE \"wells\" ALTER COLUMN \"updated_at\""
            " SET DEFAULT now()",
+    "ALTER TABLE \"wells\" ALTER COLUMN wellos_sync_xid"
+           " SET DEFAULT pg_current_xact_id()::xid",
     "DROP INDEX IF EXISTS \"wells_status_idx\"",
     "DROP INDEX IF EXISTS \"wells_lease_idx\"",
     "DROP INDEX IF EXISTS \"wells_created_at_idx\"",
@@ -176,6 +168,7 @@ static const char *const well_bulk_prepare[] = {
 static const char *const well_bulk_finish[] = {
     "ALTER TABLE \"wells\" ADD CONSTRAINT \"wells_api_number_key\" UNIQUE (\"api_number\")",
     "ALTER TABLE \"wells\" ALTER COLUMN \"updated_at\" DROP DEFAULT",
+    "ALTER TABLE \"wells\" ALTER COLUMN wellos_sync_xid DROP DEFAULT",
     "CREATE INDEX IF NOT EXISTS \"wells_status_idx\" ON \"wells\" (\"status\")",
     "CREATE INDEX IF NOT EXISTS \"wells_lease_idx\" ON \"wells\" (\"lease\")",
     "CREATE INDEX IF NOT EXISTS \"wells_created_at_idx\" ON \"wells\" (\"created_at\")",
@@ -251,21 +244,11 @@ static const char *const production_record_checks[] = {
            " INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw)"
            " SELECT DISTINCT $1::text, $2::text, refused.\"id\"::text, "
            "'well_id: no Well ' || refused.\"well_id\"::text || ' in the target', "
-           "to_jsonb(refused) - '_wos_seq'"
+           "to_jsonb(refused) - '_wos_seq' - 'wellos_sync_hash'"
            " FROM refused"
            " ON CONFLICT (tenant, entity, md5(coalesce(source_key, "
            "'') || ' ' || reason || ' ' || raw::text))"
            " DO UPDATE SET last_seen_at = now(), times_seen = wellos_sync_rejects.times_seen + 1",
-};
-
-/* comparing with the target: how each column's two texts compare */
-static const wr_compare production_record_compare[] = {
-    WR_CMP_NUMBER, /* id */
-    WR_CMP_UUID, /* well_id */
-    WR_CMP_TEXT, /* date */
-    WR_CMP_NUMBER, /* oil */
-    WR_CMP_NUMBER, /* gas */
-    WR_CMP_NUMBER, /* water */
 };
 
 /* the initial load's binary COPY: each column's type on the wire */
@@ -276,10 +259,12 @@ static const wr_wire production_record_wire[] = {
     WR_WIRE_NUMERIC, /* oil */
     WR_WIRE_NUMERIC, /* gas */
     WR_WIRE_NUMERIC, /* water */
+    WR_WIRE_INT8, /* wellos_sync_hash */
 };
 
-/* an initial load: before it, the auto-updated column defaults to now()
- * and the table's foreign keys and plain indexes go */
+/* an initial load: before it, the auto-updated column defaults to now(),
+ * a row stamp's xid to the load's transaction, and the table's foreign
+ * keys and plain indexes go */
 static const char *const production_record_bulk_prepare[] = {
     "SELECT set_config('maintenance_work_mem', "
            "greatest(pg_size_bytes(current_setting('maintenance_work_mem')), "
@@ -288,6 +273,8 @@ static const char *const production_record_bulk_prepare[] = {
     "ALTER TABLE \"production_data\" DROP CONSTRAINT \"production_data_id_pkey\"",
     "ALTER TABLE \"production_data\" ALTER COLUMN \"updated_at\""
            " SET DEFAULT now()",
+    "ALTER TABLE \"production_data\" ALTER COLUMN wellos_sync_xid"
+           " SET DEFAULT pg_current_xact_id()::xid",
     "DROP INDEX IF EXISTS \"production_data_well_id_idx\"",
     "DROP INDEX IF EXISTS \"production_data_date_idx\"",
     "ALTER TABLE \"production_data\" DROP CONSTRAINT IF EXISTS \"production_data_well_id_fkey\"",
@@ -298,6 +285,7 @@ static const char *const production_record_bulk_prepare[] = {
 static const char *const production_record_bulk_finish[] = {
     "ALTER TABLE \"production_data\" ADD CONSTRAINT \"production_data_id_pkey\" PRIMARY KEY (\"id\")",
     "ALTER TABLE \"production_data\" ALTER COLUMN \"updated_at\" DROP DEFAULT",
+    "ALTER TABLE \"production_data\" ALTER COLUMN wellos_sync_xid DROP DEFAULT",
     "CREATE INDEX IF NOT EXISTS \"production_data_well_id_idx\" ON \"production_data\" (\"well_id\")",
     "CREATE INDEX IF NOT EXISTS \"production_data_date_idx\" ON \"production_data\" (\"date\")",
     "SELECT set_config('default_statistics_target', '10', true)",
@@ -420,7 +408,7 @@ static const char *const equipment_checks[] = {
            " INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw)"
            " SELECT DISTINCT $1::text, $2::text, refused.\"id\"::text, "
            "'well_id: no Well ' || refused.\"well_id\"::text || ' in the target', "
-           "to_jsonb(refused) - '_wos_seq'"
+           "to_jsonb(refused) - '_wos_seq' - 'wellos_sync_hash'"
            " FROM refused"
            " ON CONFLICT (tenant, entity, md5(coalesce(source_key, "
            "'') || ' ' || reason || ' ' || raw::text))"
@@ -439,7 +427,7 @@ static const char *const equipment_checks[] = {
            " RETURNING s.*)"
            " INSERT INTO wellos_sync_rejects (tenant, entity, source_key, reason, raw)"
            " SELECT DISTINCT $1::text, $2::text, refused.\"id\"::text, "
-           "'serial_number: ' || refused.\"serial_number\"::text || ' is already the serial_number of another Equipment', to_jsonb(refused) - '_wos_seq'"
+           "'serial_number: ' || refused.\"serial_number\"::text || ' is already the serial_number of another Equipment', to_jsonb(refused) - '_wos_seq' - 'wellos_sync_hash'"
            " FROM refused"
            " ON CONFLICT (tenant, entity, md5(coalesce(source_key, "
            "'') || ' ' || reason || ' ' || raw::text))"
@@ -458,8 +446,9 @@ static const wr_wire equipment_wire[] = {
     WR_WIRE_TEXT, /* status */
 };
 
-/* an initial load: before it, the auto-updated column defaults to now()
- * and the table's foreign keys and plain indexes go */
+/* an initial load: before it, the auto-updated column defaults to now(),
+ * a row stamp's xid to the load's transaction, and the table's foreign
+ * keys and plain indexes go */
 static const char *const equipment_bulk_prepare[] = {
     "SELECT set_config('maintenance_work_mem', "
            "greatest(pg_size_bytes(current_setting('maintenance_work_mem')), "
@@ -510,18 +499,17 @@ static const wr_sync_entity entities[] = {
         .column_names = well_columns,
         .checks = well_checks,
         .n_checks = sizeof well_checks / sizeof *well_checks,
-        .stage_create = "CREATE TEMP TABLE IF NOT EXISTS \"_wos_stage_wells\" (_wos_seq bigserial, \"id\" uuid, \"name\" varchar(255), \"api_number\" varchar(14), \"latitude\" double precision, \"longitude\" double precision, \"status\" text, \"lease\" varchar(100), \"created_at\" timestamptz)",
+        .stage_create = "CREATE TEMP TABLE IF NOT EXISTS \"_wos_stage_wells\" (_wos_seq bigserial, \"id\" uuid, \"name\" varchar(255), \"api_number\" varchar(14), \"latitude\" double precision, \"longitude\" double precision, \"status\" text, \"lease\" varchar(100), \"created_at\" timestamptz, wellos_sync_hash bigint)",
         .stage_truncate = "TRUNCATE \"_wos_stage_wells\"",
-        .stage_copy = "COPY \"_wos_stage_wells\" (\"id\", \"name\", \"api_number\", \"latitude\", \"longitude\", \"status\", \"lease\", \"created_at\") FROM STDIN",
-        .upsert = "INSERT INTO \"wells\" (\"id\", \"name\", \"api_number\", \"latitude\", \"longitude\", \"status\", \"lease\", \"created_at\", \"deleted_at\", \"updated_at\") SELECT DISTINCT ON (\"id\") \"id\", \"name\", \"api_number\", \"latitude\", \"longitude\", \"status\", \"lease\", \"created_at\", NULL, now() FROM \"_wos_stage_wells\" ORDER BY \"id\", _wos_seq DESC ON CONFLICT (\"id\") DO UPDATE SET \"name\" = EXCLUDED.\"name\", \"api_number\" = EXCLUDED.\"api_number\", \"latitude\" = EXCLUDED.\"latitude\", \"longitude\" = EXCLUDED.\"longitude\", \"status\" = EXCLUDED.\"status\", \"lease\" = EXCLUDED.\"lease\", \"created_at\" = EXCLUDED.\"created_at\", \"deleted_at\" = NULL, \"updated_at\" = now() WHERE (\"wells\".\"name\", \"wells\".\"api_number\", \"wells\".\"latitude\", \"wells\".\"longitude\", \"wells\".\"status\", \"wells\".\"lease\", \"wells\".\"created_at\") IS DISTINCT FROM (EXCLUDED.\"name\", EXCLUDED.\"api_number\", EXCLUDED.\"latitude\", EXCLUDED.\"longitude\", EXCLUDED.\"status\", EXCLUDED.\"lease\", EXCLUDED.\"created_at\") OR \"wells\".\"deleted_at\" IS NOT NULL",
-        .diff_scan = "COPY (SELECT \"id\", \"name\", \"api_number\", \"latitude\", \"longitude\", \"status\", \"lease\", \"created_at\" FROM \"wells\" WHERE \"deleted_at\" IS NULL ORDER BY \"id\") TO STDOUT",
+        .stage_copy = "COPY \"_wos_stage_wells\" (\"id\", \"name\", \"api_number\", \"latitude\", \"longitude\", \"status\", \"lease\", \"created_at\", wellos_sync_hash) FROM STDIN",
+        .upsert = "INSERT INTO \"wells\" (\"id\", \"name\", \"api_number\", \"latitude\", \"longitude\", \"status\", \"lease\", \"created_at\", wellos_sync_hash, \"deleted_at\", \"updated_at\", wellos_sync_xid) SELECT DISTINCT ON (\"id\") \"id\", \"name\", \"api_number\", \"latitude\", \"longitude\", \"status\", \"lease\", \"created_at\", wellos_sync_hash, NULL, now(), pg_current_xact_id()::xid FROM \"_wos_stage_wells\" ORDER BY \"id\", _wos_seq DESC ON CONFLICT (\"id\") DO UPDATE SET \"name\" = EXCLUDED.\"name\", \"api_number\" = EXCLUDED.\"api_number\", \"latitude\" = EXCLUDED.\"latitude\", \"longitude\" = EXCLUDED.\"longitude\", \"status\" = EXCLUDED.\"status\", \"lease\" = EXCLUDED.\"lease\", \"created_at\" = EXCLUDED.\"created_at\", \"deleted_at\" = NULL, \"updated_at\" = now(), wellos_sync_hash = EXCLUDED.wellos_sync_hash, wellos_sync_xid = pg_current_xact_id()::xid WHERE (\"wells\".\"name\", \"wells\".\"api_number\", \"wells\".\"latitude\", \"wells\".\"longitude\", \"wells\".\"status\", \"wells\".\"lease\", \"wells\".\"created_at\") IS DISTINCT FROM (EXCLUDED.\"name\", EXCLUDED.\"api_number\", EXCLUDED.\"latitude\", EXCLUDED.\"longitude\", EXCLUDED.\"status\", EXCLUDED.\"lease\", EXCLUDED.\"created_at\") OR \"wells\".\"deleted_at\" IS NOT NULL OR \"wells\".wellos_sync_hash IS DISTINCT FROM EXCLUDED.wellos_sync_hash OR \"wells\".wellos_sync_xid IS DISTINCT FROM \"wells\".xmin",
+        .diff_scan = "COPY (SELECT \"id\"::text, wellos_sync_hash, xmin, wellos_sync_xid FROM \"wells\" WHERE \"deleted_at\" IS NULL ORDER BY \"id\") TO STDOUT (FORMAT binary)",
         .key_source_column = 0,
         .diff_since = NULL,
         .key_order = WR_KEY_UUID,
-        .compare = well_compare,
         .bulk_lock = "LOCK TABLE \"wells\" IN ACCESS EXCLUSIVE MODE",
         .bulk_probe = "SELECT NOT EXISTS (SELECT 1 FROM \"wells\")",
-        .bulk_copy = "COPY \"wells\" (\"id\", \"name\", \"api_number\", \"latitude\", \"longitude\", \"status\", \"lease\", \"created_at\") FROM STDIN (FORMAT binary)",
+        .bulk_copy = "COPY \"wells\" (\"id\", \"name\", \"api_number\", \"latitude\", \"longitude\", \"status\", \"lease\", \"created_at\", wellos_sync_hash) FROM STDIN (FORMAT binary)",
         .bulk_wire = well_wire,
         .bulk_prepare = well_bulk_prepare,
         .n_bulk_prepare = sizeof well_bulk_prepare / sizeof *well_bulk_prepare,
@@ -550,18 +538,17 @@ static const wr_sync_entity entities[] = {
         .column_names = production_record_columns,
         .checks = production_record_checks,
         .n_checks = sizeof production_record_checks / sizeof *production_record_checks,
-        .stage_create = "CREATE TEMP TABLE IF NOT EXISTS \"_wos_stage_production_data\" (_wos_seq bigserial, \"id\" bigint, \"well_id\" uuid, \"date\" date, \"oil\" numeric(12,2), \"gas\" numeric(12,2), \"water\" numeric(12,2))",
+        .stage_create = "CREATE TEMP TABLE IF NOT EXISTS \"_wos_stage_production_data\" (_wos_seq bigserial, \"id\" bigint, \"well_id\" uuid, \"date\" date, \"oil\" numeric(12,2), \"gas\" numeric(12,2), \"water\" numeric(12,2), wellos_sync_hash bigint)",
         .stage_truncate = "TRUNCATE \"_wos_stage_production_data\"",
-        .stage_copy = "COPY \"_wos_stage_production_data\" (\"id\", \"well_id\", \"date\", \"oil\", \"gas\", \"water\") FROM STDIN",
-        .upsert = "INSERT INTO \"production_data\" (\"id\", \"well_id\", \"date\", \"oil\", \"gas\", \"water\", \"updated_at\") SELECT DISTINCT ON (\"id\") \"id\", \"well_id\", \"date\", \"oil\", \"gas\", \"water\", now() FROM \"_wos_stage_production_data\" ORDER BY \"id\", _wos_seq DESC ON CONFLICT (\"id\") DO UPDATE SET \"well_id\" = EXCLUDED.\"well_id\", \"date\" = EXCLUDED.\"date\", \"oil\" = EXCLUDED.\"oil\", \"gas\" = EXCLUDED.\"gas\", \"water\" = EXCLUDED.\"water\", \"updated_at\" = now() WHERE (\"production_data\".\"well_id\", \"production_data\".\"date\", \"production_data\".\"oil\", \"production_data\".\"gas\", \"production_data\".\"water\") IS DISTINCT FROM (EXCLUDED.\"well_id\", EXCLUDED.\"date\", EXCLUDED.\"oil\", EXCLUDED.\"gas\", EXCLUDED.\"water\")",
-        .diff_scan = "COPY (SELECT \"id\", \"well_id\", \"date\", \"oil\", \"gas\", \"water\" FROM \"production_data\" WHERE \"date\" >= (SELECT coalesce(nullif(current_setting('wellos.diff_since', true), '')::timestamptz, '-infinity')::date) ORDER BY \"id\") TO STDOUT",
+        .stage_copy = "COPY \"_wos_stage_production_data\" (\"id\", \"well_id\", \"date\", \"oil\", \"gas\", \"water\", wellos_sync_hash) FROM STDIN",
+        .upsert = "INSERT INTO \"production_data\" (\"id\", \"well_id\", \"date\", \"oil\", \"gas\", \"water\", wellos_sync_hash, \"updated_at\", wellos_sync_xid) SELECT DISTINCT ON (\"id\") \"id\", \"well_id\", \"date\", \"oil\", \"gas\", \"water\", wellos_sync_hash, now(), pg_current_xact_id()::xid FROM \"_wos_stage_production_data\" ORDER BY \"id\", _wos_seq DESC ON CONFLICT (\"id\") DO UPDATE SET \"well_id\" = EXCLUDED.\"well_id\", \"date\" = EXCLUDED.\"date\", \"oil\" = EXCLUDED.\"oil\", \"gas\" = EXCLUDED.\"gas\", \"water\" = EXCLUDED.\"water\", \"updated_at\" = now(), wellos_sync_hash = EXCLUDED.wellos_sync_hash, wellos_sync_xid = pg_current_xact_id()::xid WHERE (\"production_data\".\"well_id\", \"production_data\".\"date\", \"production_data\".\"oil\", \"production_data\".\"gas\", \"production_data\".\"water\") IS DISTINCT FROM (EXCLUDED.\"well_id\", EXCLUDED.\"date\", EXCLUDED.\"oil\", EXCLUDED.\"gas\", EXCLUDED.\"water\") OR \"production_data\".wellos_sync_hash IS DISTINCT FROM EXCLUDED.wellos_sync_hash OR \"production_data\".wellos_sync_xid IS DISTINCT FROM \"production_data\".xmin",
+        .diff_scan = "COPY (SELECT \"id\", wellos_sync_hash, xmin, wellos_sync_xid FROM \"production_data\" WHERE \"date\" >= (SELECT coalesce(nullif(current_setting('wellos.diff_since', true), '')::timestamptz, '-infinity')::date) ORDER BY \"id\") TO STDOUT (FORMAT binary)",
         .key_source_column = 0,
         .diff_since = "SELECT set_config('wellos.diff_since', $1, false)",
         .key_order = WR_KEY_INTEGER,
-        .compare = production_record_compare,
         .bulk_lock = "LOCK TABLE \"production_data\" IN ACCESS EXCLUSIVE MODE",
         .bulk_probe = "SELECT NOT EXISTS (SELECT 1 FROM \"production_data\")",
-        .bulk_copy = "COPY \"production_data\" (\"id\", \"well_id\", \"date\", \"oil\", \"gas\", \"water\") FROM STDIN (FORMAT binary, FREEZE)",
+        .bulk_copy = "COPY \"production_data\" (\"id\", \"well_id\", \"date\", \"oil\", \"gas\", \"water\", wellos_sync_hash) FROM STDIN (FORMAT binary, FREEZE)",
         .bulk_wire = production_record_wire,
         .bulk_prepare = production_record_bulk_prepare,
         .n_bulk_prepare = sizeof production_record_bulk_prepare / sizeof *production_record_bulk_prepare,
@@ -609,7 +596,7 @@ static const wr_sync_spec spec = {
     .source_env = "TEXAS_SOURCE_DSN",
     .target_env = "TEXAS_TARGET_DSN",
     .interval_seconds = 900,
-    .init_sql = "-- Generated by wellosc 0.1.0 from examples/texas_energy.wmap. DO NOT EDIT.\n-- The canonical WellOS tables, postgres dialect.\n\nCREATE TABLE IF NOT EXISTS \"wells\" (\n    \"id\" uuid NOT NULL,\n    \"name\" varchar(255) NOT NULL,\n    \"api_number\" varchar(14),\n    \"latitude\" double precision CHECK (\"latitude\" BETWEEN -90 AND 90),\n    \"longitude\" double precision CHECK (\"longitude\" BETWEEN -180 AND 180),\n    \"status\" text NOT NULL CHECK (\"status\" IN ('ACTIVE', 'INACTIVE', 'PLUGGED')),\n    \"lease\" varchar(100),\n    \"created_at\" timestamptz DEFAULT now(),\n    \"updated_at\" timestamptz,\n    \"deleted_at\" timestamptz,\n    CONSTRAINT \"wells_api_number_key\" UNIQUE (\"api_number\"),\n    CONSTRAINT \"wells_id_pkey\" PRIMARY KEY (\"id\")\n);\nCREATE INDEX IF NOT EXISTS \"wells_status_idx\" ON \"wells\" (\"status\");\nCREATE INDEX IF NOT EXISTS \"wells_lease_idx\" ON \"wells\" (\"lease\");\nCREATE INDEX IF NOT EXISTS \"wells_created_at_idx\" ON \"wells\" (\"created_at\");\n\nCREATE TABLE IF NOT EXISTS \"production_data\" (\n    \"id\" bigint NOT NULL,\n    \"well_id\" uuid NOT NULL\n            CONSTRAINT \"production_data_well_id_fkey\" REFERENCES \"wells\" (\"id\"),\n    \"date\" date NOT NULL,\n    \"oil\" numeric(12,2),\n    \"gas\" numeric(12,2),\n    \"water\" numeric(12,2),\n    \"updated_at\" timestamptz,\n    CONSTRAINT \"production_data_id_pkey\" PRIMARY KEY (\"id\")\n);\nCREATE INDEX IF NOT EXISTS \"production_data_well_id_idx\" ON \"production_data\" (\"well_id\");\nCREATE INDEX IF NOT EXISTS \"production_data_date_idx\" ON \"production_data\" (\"date\");\n\nCREATE TABLE IF NOT EXISTS \"equipment\" (\n    \"id\" uuid NOT NULL,\n    \"well_id\" uuid\n            CONSTRAINT \"equipment_well_id_fkey\" REFERENCES \"wells\" (\"id\"),\n    \"type\" text NOT NULL CHECK (\"type\" IN ('PUMP_JACK', 'ESP', 'GAS_LIFT', 'SEPARATOR', 'TANK', 'COMPRESSOR', 'METER', 'OTHER')),\n    \"manufacturer\" varchar(100),\n    \"model\" varchar(100),\n    \"serial_number\" varchar(100),\n    \"installed_at\" date,\n    \"status\" text DEFAULT 'OPERATIONAL' NOT NULL CHECK (\"status\" IN ('OPERATIONAL', 'MAINTENANCE', 'FAILED', 'RETIRED')),\n    \"updated_at\" timestamptz,\n    \"deleted_at\" timestamptz,\n    CONSTRAINT \"equipment_serial_number_key\" UNIQUE (\"serial_number\"),\n    CONSTRAINT \"equipment_id_pkey\" PRIMARY KEY (\"id\")\n);\nCREATE INDEX IF NOT EXISTS \"equipment_well_id_idx\" ON \"equipment\" (\"well_id\");\nCREATE INDEX IF NOT EXISTS \"equipment_type_idx\" ON \"equipment\" (\"type\");\nCREATE INDEX IF NOT EXISTS \"equipment_status_idx\" ON \"equipment\" (\"status\");\n\nCREATE TABLE IF NOT EXISTS \"field_events\" (\n    \"id\" uuid NOT NULL,\n    \"well_id\" uuid NOT NULL\n            CONSTRAINT \"field_events_well_id_fkey\" REFERENCES \"wells\" (\"id\"),\n    \"event_type\" text NOT NULL CHECK (\"event_type\" IN ('INSPECTION', 'MAINTENANCE', 'INCIDENT', 'READING', 'NOTE')),\n    \"occurred_at\" timestamptz NOT NULL,\n    \"recorded_by\" varchar(255),\n    \"device_id\" varchar(100),\n    \"payload\" jsonb,\n    \"synced_at\" timestamptz DEFAULT now(),\n    \"updated_at\" timestamptz,\n    CONSTRAINT \"field_events_id_pkey\" PRIMARY KEY (\"id\")\n);\nCREATE INDEX IF NOT EXISTS \"field_events_well_id_idx\" ON \"field_events\" (\"well_id\");\nCREATE INDEX IF NOT EXISTS \"field_events_event_type_idx\" ON \"field_events\" (\"event_type\");\nCREATE INDEX IF NOT EXISTS \"field_events_occurred_at_idx\" ON \"field_events\" (\"occurred_at\");\n\nCREATE TABLE IF NOT EXISTS \"ml_predictions\" (\n    \"id\" uuid NOT NULL,\n    \"well_id\" uuid NOT NULL\n            CONSTRAINT \"ml_predictions_well_id_fkey\" REFERENCES \"wells\" (\"id\"),\n    \"model_name\" varchar(100) NOT NULL,\n    \"model_version\" varchar(50) NOT NULL,\n    \"prediction\" text NOT NULL CHECK (\"prediction\" IN ('FAILURE_RISK', 'PRODUCTION_FORECAST', 'ANOMALY')),\n    \"target_date\" date,\n    \"value\" numeric(14,4),\n    \"confidence\" double precision CHECK (\"confidence\" BETWEEN 0 AND 1),\n    \"created_at\" timestamptz DEFAULT now(),\n    CONSTRAINT \"ml_predictions_id_pkey\" PRIMARY KEY (\"id\")\n);\nCREATE INDEX IF NOT EXISTS \"ml_predictions_well_id_idx\" ON \"ml_predictions\" (\"well_id\");\nCREATE INDEX IF NOT EXISTS \"ml_predictions_model_name_idx\" ON \"ml_predictions\" (\"model_name\");\nCREATE INDEX IF NOT EXISTS \"ml_predictions_prediction_idx\" ON \"ml_predictions\" (\"prediction\");\n\nCREATE TABLE IF NOT EXISTS \"alerts\" (\n    \"id\" uuid NOT NULL,\n    \"well_id\" uuid\n            CONSTRAINT \"alerts_well_id_fkey\" REFERENCES \"wells\" (\"id\"),\n    \"severity\" text NOT NULL CHECK (\"severity\" IN ('INFO', 'WARNING', 'CRITICAL')),\n    \"message\" varchar(1000) NOT NULL,\n    \"source\" varchar(100),\n    \"raised_at\" timestamptz DEFAULT now() NOT NULL,\n    \"acknowledged_at\" timestamptz,\n    \"acknowledged_by\" varchar(255),\n    \"resolved_at\" timestamptz,\n    CONSTRAINT \"alerts_id_pkey\" PRIMARY KEY (\"id\")\n);\nCREATE INDEX IF NOT EXISTS \"alerts_well_id_idx\" ON \"alerts\" (\"well_id\");\nCREATE INDEX IF NOT EXISTS \"alerts_severity_idx\" ON \"alerts\" (\"severity\");\nCREATE INDEX IF NOT EXISTS \"alerts_raised_at_idx\" ON \"alerts\" (\"raised_at\");\n\nCREATE TABLE IF NOT EXISTS wellos_tenant (\n    tenant text PRIMARY KEY,\n    created_at timestamptz NOT NULL DEFAULT now()\n);\nCREATE TABLE IF NOT EXISTS wellos_sync_state (\n    tenant text NOT NULL,\n    entity text NOT NULL,\n    watermark text,\n    last_synced_at timestamptz,\n    rows_read bigint NOT NULL DEFAULT 0,\n    rows_written bigint NOT NULL DEFAULT 0,\n    rows_unchanged bigint NOT NULL DEFAULT 0,\n    rows_rejected bigint NOT NULL DEFAULT 0,\n    status text NOT NULL,\n    last_error text,\n    PRIMARY KEY (tenant, entity)\n);\nCREATE TABLE IF NOT EXISTS wellos_sync_rejects (\n    id bigserial PRIMARY KEY,\n    tenant text NOT NULL,\n    entity text NOT NULL,\n    source_key text,\n    reason text NOT NULL,\n    raw jsonb NOT NULL,\n    rejected_at timestamptz NOT NULL DEFAULT now(),\n    last_seen_at timestamptz NOT NULL DEFAULT now(),\n    times_seen bigint NOT NULL DEFAULT 1\n);\nCREATE INDEX IF NOT EXISTS wellos_sync_rejects_entity_idx ON wellos_sync_rejects (tenant, entity, rejected_at);\n-- a row rejected again (a re-read window, a full sync) is counted, not stored twice\nCREATE UNIQUE INDEX IF NOT EXISTS wellos_sync_rejects_once_idx ON wellos_sync_rejects\n    (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text));\n",
+    .init_sql = "-- Generated by wellosc 0.1.0 from examples/texas_energy.wmap. DO NOT EDIT.\n-- The canonical WellOS tables, postgres dialect.\n\nCREATE TABLE IF NOT EXISTS \"wells\" (\n    \"id\" uuid NOT NULL,\n    \"name\" varchar(255) NOT NULL,\n    \"api_number\" varchar(14),\n    \"latitude\" double precision CHECK (\"latitude\" BETWEEN -90 AND 90),\n    \"longitude\" double precision CHECK (\"longitude\" BETWEEN -180 AND 180),\n    \"status\" text NOT NULL CHECK (\"status\" IN ('ACTIVE', 'INACTIVE', 'PLUGGED')),\n    \"lease\" varchar(100),\n    \"created_at\" timestamptz DEFAULT now(),\n    \"updated_at\" timestamptz,\n    \"deleted_at\" timestamptz,\n    CONSTRAINT \"wells_api_number_key\" UNIQUE (\"api_number\"),\n    CONSTRAINT \"wells_id_pkey\" PRIMARY KEY (\"id\")\n);\nCREATE INDEX IF NOT EXISTS \"wells_status_idx\" ON \"wells\" (\"status\");\nCREATE INDEX IF NOT EXISTS \"wells_lease_idx\" ON \"wells\" (\"lease\");\nCREATE INDEX IF NOT EXISTS \"wells_created_at_idx\" ON \"wells\" (\"created_at\");\n\nCREATE TABLE IF NOT EXISTS \"production_data\" (\n    \"id\" bigint NOT NULL,\n    \"well_id\" uuid NOT NULL\n            CONSTRAINT \"production_data_well_id_fkey\" REFERENCES \"wells\" (\"id\"),\n    \"date\" date NOT NULL,\n    \"oil\" numeric(12,2),\n    \"gas\" numeric(12,2),\n    \"water\" numeric(12,2),\n    \"updated_at\" timestamptz,\n    CONSTRAINT \"production_data_id_pkey\" PRIMARY KEY (\"id\")\n);\nCREATE INDEX IF NOT EXISTS \"production_data_well_id_idx\" ON \"production_data\" (\"well_id\");\nCREATE INDEX IF NOT EXISTS \"production_data_date_idx\" ON \"production_data\" (\"date\");\n\nCREATE TABLE IF NOT EXISTS \"equipment\" (\n    \"id\" uuid NOT NULL,\n    \"well_id\" uuid\n            CONSTRAINT \"equipment_well_id_fkey\" REFERENCES \"wells\" (\"id\"),\n    \"type\" text NOT NULL CHECK (\"type\" IN ('PUMP_JACK', 'ESP', 'GAS_LIFT', 'SEPARATOR', 'TANK', 'COMPRESSOR', 'METER', 'OTHER')),\n    \"manufacturer\" varchar(100),\n    \"model\" varchar(100),\n    \"serial_number\" varchar(100),\n    \"installed_at\" date,\n    \"status\" text DEFAULT 'OPERATIONAL' NOT NULL CHECK (\"status\" IN ('OPERATIONAL', 'MAINTENANCE', 'FAILED', 'RETIRED')),\n    \"updated_at\" timestamptz,\n    \"deleted_at\" timestamptz,\n    CONSTRAINT \"equipment_serial_number_key\" UNIQUE (\"serial_number\"),\n    CONSTRAINT \"equipment_id_pkey\" PRIMARY KEY (\"id\")\n);\nCREATE INDEX IF NOT EXISTS \"equipment_well_id_idx\" ON \"equipment\" (\"well_id\");\nCREATE INDEX IF NOT EXISTS \"equipment_type_idx\" ON \"equipment\" (\"type\");\nCREATE INDEX IF NOT EXISTS \"equipment_status_idx\" ON \"equipment\" (\"status\");\n\nCREATE TABLE IF NOT EXISTS \"field_events\" (\n    \"id\" uuid NOT NULL,\n    \"well_id\" uuid NOT NULL\n            CONSTRAINT \"field_events_well_id_fkey\" REFERENCES \"wells\" (\"id\"),\n    \"event_type\" text NOT NULL CHECK (\"event_type\" IN ('INSPECTION', 'MAINTENANCE', 'INCIDENT', 'READING', 'NOTE')),\n    \"occurred_at\" timestamptz NOT NULL,\n    \"recorded_by\" varchar(255),\n    \"device_id\" varchar(100),\n    \"payload\" jsonb,\n    \"synced_at\" timestamptz DEFAULT now(),\n    \"updated_at\" timestamptz,\n    CONSTRAINT \"field_events_id_pkey\" PRIMARY KEY (\"id\")\n);\nCREATE INDEX IF NOT EXISTS \"field_events_well_id_idx\" ON \"field_events\" (\"well_id\");\nCREATE INDEX IF NOT EXISTS \"field_events_event_type_idx\" ON \"field_events\" (\"event_type\");\nCREATE INDEX IF NOT EXISTS \"field_events_occurred_at_idx\" ON \"field_events\" (\"occurred_at\");\n\nCREATE TABLE IF NOT EXISTS \"ml_predictions\" (\n    \"id\" uuid NOT NULL,\n    \"well_id\" uuid NOT NULL\n            CONSTRAINT \"ml_predictions_well_id_fkey\" REFERENCES \"wells\" (\"id\"),\n    \"model_name\" varchar(100) NOT NULL,\n    \"model_version\" varchar(50) NOT NULL,\n    \"prediction\" text NOT NULL CHECK (\"prediction\" IN ('FAILURE_RISK', 'PRODUCTION_FORECAST', 'ANOMALY')),\n    \"target_date\" date,\n    \"value\" numeric(14,4),\n    \"confidence\" double precision CHECK (\"confidence\" BETWEEN 0 AND 1),\n    \"created_at\" timestamptz DEFAULT now(),\n    CONSTRAINT \"ml_predictions_id_pkey\" PRIMARY KEY (\"id\")\n);\nCREATE INDEX IF NOT EXISTS \"ml_predictions_well_id_idx\" ON \"ml_predictions\" (\"well_id\");\nCREATE INDEX IF NOT EXISTS \"ml_predictions_model_name_idx\" ON \"ml_predictions\" (\"model_name\");\nCREATE INDEX IF NOT EXISTS \"ml_predictions_prediction_idx\" ON \"ml_predictions\" (\"prediction\");\n\nCREATE TABLE IF NOT EXISTS \"alerts\" (\n    \"id\" uuid NOT NULL,\n    \"well_id\" uuid\n            CONSTRAINT \"alerts_well_id_fkey\" REFERENCES \"wells\" (\"id\"),\n    \"severity\" text NOT NULL CHECK (\"severity\" IN ('INFO', 'WARNING', 'CRITICAL')),\n    \"message\" varchar(1000) NOT NULL,\n    \"source\" varchar(100),\n    \"raised_at\" timestamptz DEFAULT now() NOT NULL,\n    \"acknowledged_at\" timestamptz,\n    \"acknowledged_by\" varchar(255),\n    \"resolved_at\" timestamptz,\n    CONSTRAINT \"alerts_id_pkey\" PRIMARY KEY (\"id\")\n);\nCREATE INDEX IF NOT EXISTS \"alerts_well_id_idx\" ON \"alerts\" (\"well_id\");\nCREATE INDEX IF NOT EXISTS \"alerts_severity_idx\" ON \"alerts\" (\"severity\");\nCREATE INDEX IF NOT EXISTS \"alerts_raised_at_idx\" ON \"alerts\" (\"raised_at\");\n\n-- the row stamp of each compared table: the hash of the values the agent\n-- wrote, and the transaction that wrote them\nALTER TABLE \"wells\" ADD COLUMN IF NOT EXISTS wellos_sync_hash bigint,\n    ADD COLUMN IF NOT EXISTS wellos_sync_xid xid;\nALTER TABLE \"production_data\" ADD COLUMN IF NOT EXISTS wellos_sync_hash bigint,\n    ADD COLUMN IF NOT EXISTS wellos_sync_xid xid;\n\nCREATE TABLE IF NOT EXISTS wellos_tenant (\n    tenant text PRIMARY KEY,\n    created_at timestamptz NOT NULL DEFAULT now()\n);\nCREATE TABLE IF NOT EXISTS wellos_sync_state (\n    tenant text NOT NULL,\n    entity text NOT NULL,\n    watermark text,\n    last_synced_at timestamptz,\n    rows_read bigint NOT NULL DEFAULT 0,\n    rows_written bigint NOT NULL DEFAULT 0,\n    rows_unchanged bigint NOT NULL DEFAULT 0,\n    rows_rejected bigint NOT NULL DEFAULT 0,\n    status text NOT NULL,\n    last_error text,\n    PRIMARY KEY (tenant, entity)\n);\nCREATE TABLE IF NOT EXISTS wellos_sync_rejects (\n    id bigserial PRIMARY KEY,\n    tenant text NOT NULL,\n    entity text NOT NULL,\n    source_key text,\n    reason text NOT NULL,\n    raw jsonb NOT NULL,\n    rejected_at timestamptz NOT NULL DEFAULT now(),\n    last_seen_at timestamptz NOT NULL DEFAULT now(),\n    times_seen bigint NOT NULL DEFAULT 1\n);\nCREATE INDEX IF NOT EXISTS wellos_sync_rejects_entity_idx ON wellos_sync_rejects (tenant, entity, rejected_at);\n-- a row rejected again (a re-read window, a full sync) is counted, not stored twice\nCREATE UNIQUE INDEX IF NOT EXISTS wellos_sync_rejects_once_idx ON wellos_sync_rejects\n    (tenant, entity, md5(coalesce(source_key, '') || ' ' || reason || ' ' || raw::text));\n",
     .marker_read = "SELECT tenant FROM wellos_tenant",
     .marker_write = "INSERT INTO wellos_tenant (tenant) VALUES ($1) ON CONFLICT DO NOTHING",
     .lock = "SELECT pg_try_advisory_lock($1)",

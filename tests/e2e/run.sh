@@ -715,6 +715,44 @@ check lone_target_edit_is_put_right "exit $rc, $(compare_line lone_repair), writ
 act_production lone >"$out/lone_production_after_repair.actual"
 cp "$out/lone_production_after_full.expected" "$out/lone_production_after_repair.expected"
 same lone_production_after_repair
+# The comparison reads each target row's stamp, not its values: the hash
+# of what the agent wrote and the transaction that wrote it.  A row anyone
+# else has written since (xmin no longer that transaction) is staged even
+# when its values are the same, and stamped again; so is a row whose hash
+# differs.
+stamp_check() { # NAME SQL STAGED WRITTEN: SQL (if any) on the target, then a --full run
+    [ -z "$2" ] || pg lone "$2"
+    last=lone_$1; run "lone_$1" "$lone" --once --entity ProductionRecord --full
+    check "$1" "exit $rc, $(compare_line "lone_$1"), written $(state lone ProductionRecord rows_written)" \
+        test "$rc/$(compare_line "lone_$1" | sed 's/.*, //')/$(state lone ProductionRecord rows_written)" = "0/$3 staged/$4"
+}
+stamp_check target_update_to_the_same_values_is_stamped_again \
+    "UPDATE production_data SET oil = oil WHERE id = 2002" 1 1
+stamp_check then_it_is_unchanged "" 0 0
+stamp_check target_row_inserted_by_hand_is_stamped \
+    "CREATE TEMP TABLE keep AS SELECT * FROM production_data WHERE id = 2002;
+     DELETE FROM production_data WHERE id = 2002;
+     INSERT INTO production_data SELECT * FROM keep" 1 1
+stamp_check stored_hash_that_differs_is_staged \
+    "UPDATE production_data SET wellos_sync_hash = wellos_sync_hash + 1, wellos_sync_xid = pg_current_xact_id()::xid
+     WHERE id = 2002" 1 1
+stamp_check after_the_stamps_nothing_is_staged "" 0 0
+check stamped_rows_are_the_agents "$(pg lone "SELECT count(*) FILTER (WHERE xmin <> wellos_sync_xid OR wellos_sync_hash IS NULL) FROM production_data")" \
+    test "$(pg lone "SELECT count(*) FILTER (WHERE xmin <> wellos_sync_xid OR wellos_sync_hash IS NULL) FROM production_data")" = 0
+act_production lone >"$out/lone_production_after_stamps.actual"
+cp "$out/lone_production_after_full.expected" "$out/lone_production_after_stamps.expected"
+same lone_production_after_stamps
+# A target made by an agent from before the stamps: the run says to run
+# --init, which adds the columns; the next run stamps every row once.
+pg lone "ALTER TABLE production_data DROP COLUMN wellos_sync_hash, DROP COLUMN wellos_sync_xid"
+run lone_unstamped "$lone" --once --entity ProductionRecord --full
+check table_without_stamps_says_run_init "exit $rc" \
+    eval 'test $rc -ne 0 && grep -q "wellos_sync_hash.*run the agent with --init once" "$out/lone_unstamped.err"'
+run lone_init_again "$lone" --init
+check init_adds_the_stamps "exit $rc" test $rc = 0
+stamp_check rows_are_stamped_once_after_init "" "$(pg lone "SELECT count(*) FROM production_data")" \
+    "$(pg lone "SELECT count(*) FROM production_data")"
+stamp_check and_then_unchanged "" 0 0
 
 # ==== a watermark the transform reads too ===================================================
 # `incremental on prod_date` where `date <- prod_date`: the extract selects
