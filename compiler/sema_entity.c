@@ -185,6 +185,22 @@ static void apply_modifier(sema *s, wm_field *f, const ast_modifier *m)
     }
 }
 
+/* Column names PostgreSQL or the sync agent keep for themselves. */
+static void check_column_name(sema *s, const ast_name *n)
+{
+    static const char *const system[] = { "tableoid", "xmin", "cmin", "xmax", "cmax", "ctid" };
+    for (size_t i = 0; i < sizeof system / sizeof *system; i++)
+        if (strcmp(n->text, system[i]) == 0) {
+            wm_diag *d = wm_error(s->diags, n->loc, "field name '%s' is a PostgreSQL system column", n->text);
+            wm_hint(d, "every PostgreSQL table has a column of that name already; choose another name");
+            return;
+        }
+    if (strncmp(n->text, "wellos_sync_", strlen("wellos_sync_")) == 0) {
+        wm_diag *d = wm_error(s->diags, n->loc, "field name '%s' is reserved for the sync agent", n->text);
+        wm_hint(d, "a synced table carries the agent's row stamp in columns named wellos_sync_*");
+    }
+}
+
 static void check_field_rules(sema *s, wm_field *f, const ast_field *af)
 {
     const ast_modifier *by_kind[AST_REFERENCES + 1] = { 0 };
@@ -256,7 +272,8 @@ wm_entity *sema_declare_entity(sema *s, const ast_entity *ae)
         f->loc = af->name.loc;
         f->entity = e;
         f->index = e->n_fields;
-        sema_check_c_name(s, &af->name, "field");
+        if (sema_check_c_name(s, &af->name, "field"))
+            check_column_name(s, &af->name);
         f->type = resolve_type(s, &af->type);
         check_field_rules(s, f, af);
         e->fields[e->n_fields++] = f;
