@@ -171,7 +171,7 @@ typedef struct run {
     wr_diff *diff;                 /* the target's rows in key order; NULL: stage every row */
     bool is_batch_full;            /* with a diff: the batch ends at the next new key */
     char *batch_last_key;          /* the source key of the row that filled it */
-    int64_t n_equal, n_differ;     /* rows the comparison skipped, and staged */
+    int64_t n_same, n_differ;      /* rows the comparison skipped, and staged */
     char since[WR_TIMESTAMP_TEXT_SIZE];   /* a window's start, for the diff ("" none) */
     bool is_bulk;                  /* the initial load of an empty table is in flight */
     char sqlstate[WR_SQLSTATE_SIZE];   /* of the initial load's failure */
@@ -518,7 +518,7 @@ static int take_row(run *r, const wr_row *row)
         bool is_same;
         if ((rc = wr_diff_is_unchanged(r->diff, r->out, hash, &is_same, r->err)))
             return rc;
-        r->n_equal += is_same;
+        r->n_same += is_same;
         r->n_differ += !is_same;
         if (is_same) {
             r->batch_unchanged++;
@@ -1025,8 +1025,8 @@ int wr_sync_entity_run(wr_sync_env *env, const wr_sync_entity *e, wr_entity_slot
     }
     if (r.diff && rc == 0)
         wr_log_message(env->log, WR_LOG_INFO, "compare", e->entity,
-                       "compared with the target: %lld rows equal (not staged), %lld staged", (long long)r.n_equal,
-                       (long long)r.n_differ);
+                       "compared with the target: %lld rows as the agent last wrote them (not staged), %lld staged",
+                       (long long)r.n_same, (long long)r.n_differ);
     if (r.diff && wr_diff_repeated(r.diff) > 0)
         wr_log_message(env->log, WR_LOG_WARN, "compare", e->entity,
                        "%lld source rows repeat the key of the row before them: the last one of each key is kept",

@@ -707,7 +707,7 @@ compare_line() { grep -o '"entity":"ProductionRecord","message":"compared with t
 last=lone_compare; run lone_compare "$lone" --once --entity ProductionRecord --full
 check lone_resync_stages_nothing "exit $rc, $(compare_line lone_compare), written $(state lone ProductionRecord rows_written)" \
     test "$rc/$(compare_line lone_compare)/$(state lone ProductionRecord rows_written)" \
-         = "0/$(state lone ProductionRecord "rows_read - rows_rejected") rows equal (not staged), 0 staged/0"
+         = "0/$(state lone ProductionRecord "rows_read - rows_rejected") rows as the agent last wrote them (not staged), 0 staged/0"
 pg lone "UPDATE production_data SET oil = oil + 1 WHERE id = 11802"
 last=lone_repair; run lone_repair "$lone" --once --entity ProductionRecord --full
 check lone_target_edit_is_put_right "exit $rc, $(compare_line lone_repair), written $(state lone ProductionRecord rows_written)" \
