@@ -338,7 +338,7 @@ typedef enum { WR_SYNC_FULL, WR_SYNC_WATERMARK, WR_SYNC_WINDOW } wr_sync_mode;
  * columns, in order).  0: done; 1: rejected, reason in x; < 0: fatal. */
 typedef int (*wr_transform_fn)(const wr_row *src, const char **out, wr_xf *x);
 
-/* Comparing a transformed row with the target's (wr_sync_entity.diff_scan). */
+/* How a compared entity's keys sort, on both sides (wr_sync_entity.diff_scan). */
 typedef enum {
     WR_KEY_BYTES,       /* text, dates: byte order (the target sorts with COLLATE "C") */
     WR_KEY_INTEGER,     /* as numbers */

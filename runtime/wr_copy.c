@@ -223,21 +223,6 @@ static int binary_row(wr_copy *cp, const char *const *values, int n, const uint6
     return 0;
 }
 
-/* The bigint whose 64 bits are v, as text, ending at end (returns its start). */
-static char *bigint_text(char *end, uint64_t v)
-{
-    bool is_negative = v >> 63;
-    uint64_t magnitude = is_negative ? ~v + 1 : v;   /* two's complement, as PostgreSQL stores it */
-    char *p = end;
-    do {
-        *--p = (char)('0' + magnitude % 10);
-        magnitude /= 10;
-    } while (magnitude);
-    if (is_negative)
-        *--p = '-';
-    return p;
-}
-
 static int text_row(wr_copy *cp, const char *const *values, int n, const uint64_t *hash, wr_err *err)
 {
     size_t need = 1 + (hash ? 21 : 0);
@@ -258,7 +243,10 @@ static int text_row(wr_copy *cp, const char *const *values, int n, const uint64_
         }
     }
     if (hash) {
-        char digits[20], *end = digits + sizeof digits, *start = bigint_text(end, *hash);
+        /* the bigint whose 64 bits are the hash (two's complement, as PostgreSQL stores it) */
+        bool is_negative = *hash >> 63;
+        char digits[21], *end = digits + sizeof digits;
+        char *start = wr_int_text_back(end, is_negative ? ~*hash + 1 : *hash, is_negative);
         *o++ = '\t';
         memcpy(o, start, (size_t)(end - start));
         o += end - start;

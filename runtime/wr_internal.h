@@ -57,6 +57,10 @@ void wr_wipe(void *p, size_t n);
  * strtoll's locale, blanks, signs and bases cost more than the rest of a
  * binary COPY value's encoding, and accept text no canonical value has. */
 bool wr_int_text_parse(const char *s, long long *out);
+/* The decimal text of magnitude, '-' first if is_negative, written
+ * backwards ending at end (exclusive; 21 bytes suffice); returns its first
+ * character.  Not NUL-terminated. */
+char *wr_int_text_back(char *end, unsigned long long magnitude, bool is_negative);
 
 /* ---- connections ----------------------------------------------------------- */
 

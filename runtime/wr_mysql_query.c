@@ -143,16 +143,6 @@ static column_kind kind_of(const MYSQL_FIELD *f)
     }
 }
 
-/* n as decimal digits ending at end (exclusive); returns the first. */
-static char *digits_back(char *end, unsigned long long n)
-{
-    do {
-        *--end = (char)('0' + n % 10);
-        n /= 10;
-    } while (n);
-    return end;
-}
-
 /* width digits of n, zero-padded, at p; returns p + width. */
 static char *fixed(char *p, unsigned long n, int width)
 {
@@ -174,9 +164,7 @@ static void write_text(column *c)
         bool is_negative = !c->is_unsigned && c->integer < 0;
         unsigned long long magnitude = is_negative ? 0ULL - (unsigned long long)c->integer
                                                    : (unsigned long long)c->integer;
-        char *first = digits_back(end, magnitude);
-        if (is_negative)
-            *--first = '-';
+        char *first = wr_int_text_back(end, magnitude, is_negative);
         memcpy(p, first, (size_t)(end - first));
         p[end - first] = '\0';
         return;

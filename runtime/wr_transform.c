@@ -1674,8 +1674,8 @@ bool wr_xf_in_range(const char *v, const char *lo, const char *hi)
  * that reads back as the same double: a function of the double alone (so
  * equal doubles give equal texts), as short as 15 digits allow, and for
  * most values PostgreSQL's own output (float8out prints the shortest exact
- * text and switches to an exponent where %g does), which the comparison
- * with the target then matches as text. */
+ * text and switches to an exponent where %g does); an unchanged float
+ * keeps its row's hash (wr_row_hash) the same. */
 static void float_text(double d, char out[32])
 {
     for (int digits = 15; digits <= 17; digits++) {

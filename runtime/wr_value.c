@@ -40,6 +40,17 @@ bool wr_int_text_parse(const char *s, long long *out)
     return true;
 }
 
+char *wr_int_text_back(char *end, unsigned long long magnitude, bool is_negative)
+{
+    do {
+        *--end = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude);
+    if (is_negative)
+        *--end = '-';
+    return end;
+}
+
 /* ---- uuid ------------------------------------------------------------------ */
 
 /* A hex digit's value plus one; 0 for anything else.  A table, since
