@@ -20,10 +20,9 @@
 #include <sys/stat.h>
 
 #include "commands.h"
-#include "ctypes.h"
 #include "emit.h"
 #include "frontend.h"
-#include "sql_build.h"
+#include "generate.h"
 
 typedef struct out_file {
     const char *name;
@@ -31,19 +30,10 @@ typedef struct out_file {
 } out_file;
 
 typedef struct outputs {
+    wm_arena *arena;
     out_file files[4096];
     size_t n;
 } outputs;
-
-static wm_printer *add_file(outputs *o, wm_arena *a, const char *name)
-{
-    if (o->n == sizeof o->files / sizeof *o->files) {
-        fprintf(stderr, "wellosc: too many generated files\n");
-        exit(WM_EXIT_SPEC);
-    }
-    o->files[o->n].name = wm_arena_strdup(a, name);
-    return o->files[o->n++].text = wm_printer_new();
-}
 
 static int make_dirs(const char *path)
 {
@@ -81,56 +71,17 @@ static const char *origin_of(wm_arena *a, char **files, int n)
     return s;
 }
 
-/* Every file of the model into o; false (diagnostics in f) when a store
- * asks what its dialect cannot do. */
-static bool generate(wm_emit_ctx *cx, wm_diags *diags, outputs *o)
+/* wm_generate's way to open a file: a printer kept in o, written once
+ * every file could be generated. */
+static wm_printer *open_output(void *ctx, const char *name)
 {
-    wm_arena *a = cx->arena;
-    const wm_model *m = cx->model;
-    for (size_t i = 0; i < m->n_entities; i++) {
-        wm_cnames n = wm_entity_cnames(a, m->entities[i]);
-        wm_emit_entity_h(cx, add_file(o, a, wm_arena_printf(a, "%s.h", n.base)), m->entities[i]);
-        wm_emit_entity_c(cx, add_file(o, a, wm_arena_printf(a, "%s.c", n.base)), m->entities[i]);
+    outputs *o = ctx;
+    if (o->n == sizeof o->files / sizeof *o->files) {
+        fprintf(stderr, "wellosc: too many generated files\n");
+        exit(WM_EXIT_SPEC);
     }
-    wm_emit_factory_h(cx, add_file(o, a, "repos.h"), NULL);
-    wm_emit_factory_c(cx, add_file(o, a, "repos.c"), NULL);
-    static const wm_dialect dialects[] = { WM_DIALECT_POSTGRES, WM_DIALECT_MYSQL, WM_DIALECT_SQLSERVER, WM_DIALECT_ORACLE };
-    for (size_t d = 0; d < 4; d++)
-        wm_emit_ddl_file(cx, add_file(o, a, wm_arena_printf(a, "ddl_%s.sql", wm_dialect_name(dialects[d]))), dialects[d]);
-
-    bool ok = true;
-    for (size_t t = 0; t < m->n_tenants; t++) {
-        const wm_tenant *tn = m->tenants[t];
-        if (tn->strategy == WM_STRATEGY_ADAPTER)
-            wm_emit_adapter_ddl(cx, add_file(o, a, wm_arena_printf(a, "%s_schema.sql", tn->name)), tn);
-        if (tn->strategy == WM_STRATEGY_ETL) {
-            wm_emit_sync(cx, add_file(o, a, wm_arena_printf(a, "%s_sync.c", tn->name)), tn, wm_spec_hash(a, m));
-            wm_emit_plan(cx, add_file(o, a, wm_arena_printf(a, "%s_plan.sql", tn->name)), tn);
-            if (tn->source.dialect == WM_DIALECT_SQLSERVER || tn->source.dialect == WM_DIALECT_ORACLE)
-                wm_emit_extracts(cx, add_file(o, a, wm_arena_printf(a, "%s_extract.%s.sql", tn->name,
-                                                                   wm_dialect_name(tn->source.dialect))), tn);
-        }
-        for (size_t i = 0; i < m->n_entities; i++) {
-            const wm_entity *e = m->entities[i];
-            wm_store *s = wm_store_for(a, tn, e);
-            if (!s)
-                continue;
-            const wm_sql_ops *ops = wm_sql_build(a, diags, s);
-            if (!ops) {
-                ok = false;
-                continue;
-            }
-            wm_cnames n = wm_entity_cnames(a, e);
-            if (wm_factory_has_impl(tn, e))
-                wm_emit_repo(cx, add_file(o, a, wm_arena_printf(a, "%s_%s.c", tn->name, n.base)), s, ops);
-            /* statements as plain SQL where no server runs here: reviewed
-             * and syntax-checked (tests/sqlcheck) */
-            if (s->dialect == WM_DIALECT_SQLSERVER || s->dialect == WM_DIALECT_ORACLE)
-                wm_emit_statements_sql(cx, add_file(o, a, wm_arena_printf(a, "%s_%s.%s.sql", tn->name, n.base,
-                                                                          wm_dialect_name(s->dialect))), s, ops);
-        }
-    }
-    return ok;
+    o->files[o->n].name = wm_arena_strdup(o->arena, name);
+    return o->files[o->n++].text = wm_printer_new();
 }
 
 int wm_cmd_gen(int argc, char **argv)
@@ -174,10 +125,11 @@ int wm_cmd_gen(int argc, char **argv)
     wm_frontend f;
     int status;
     wm_model *m = wm_load_and_analyze(&f, arena, files, n_files, &status);
-    outputs *o = calloc(1, sizeof *o);
+    outputs *o = wm_arena_alloc(arena, sizeof *o);
+    o->arena = arena;
     if (m) {
         wm_emit_ctx cx = { arena, m, origin_of(arena, files, n_files) };
-        if (!generate(&cx, &f.diags, o))
+        if (!wm_generate(&cx, &f.diags, open_output, o))
             status = WM_EXIT_SPEC;
     }
     wm_diags_print(&f.diags, stderr, 50);
@@ -196,7 +148,6 @@ int wm_cmd_gen(int argc, char **argv)
     }
     for (size_t i = 0; i < o->n; i++)
         wm_printer_free(o->files[i].text);
-    free(o);
     free(files);
     wm_arena_free(arena);
     return status;

@@ -1,4 +1,4 @@
-# tests/fuzz/fuzz.mk - fuzzing the front end with libFuzzer (clang).
+# tests/fuzz/fuzz.mk - fuzzing the compiler (front end and back ends) with libFuzzer (clang).
 # Included by the top Makefile after FRONT_SRC and GEN_SRC are defined.
 #
 #   make fuzz-build                 build/fuzz/fuzz_frontend

@@ -1,9 +1,11 @@
 /* fuzz_frontend.c - libFuzzer target: the whole front end (load, lex,
- * parse, analyze, print the diagnostics) on arbitrary bytes.  Imports are
- * refused so that no input reaches the file system.  Besides the
- * sanitizers, it checks two promises of the front end and aborts when one
- * is broken: a spec that does not analyze has at least one error, and every
- * located diagnostic points at line >= 1, column >= 1.
+ * parse, analyze, print the diagnostics) on arbitrary bytes, and every back
+ * end `wellosc gen` runs on each spec that analyzes.  Imports are refused
+ * so that no input reaches the file system.  Besides the sanitizers, it
+ * checks three promises and aborts when one is broken: a spec that does
+ * not analyze has at least one error, so does one that analyzes but
+ * cannot be generated, and every located diagnostic points at line >= 1,
+ * column >= 1.
  *
  *   make fuzz FUZZ_SECONDS=600      (tests/fuzz/fuzz.mk)
  */
@@ -12,10 +14,30 @@
 #include <stdlib.h>
 
 #include "frontend.h"
+#include "generate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static FILE *devnull;
+
+/* The generated files of one input, freed after it. */
+typedef struct outputs {
+    wm_printer *files[4096];
+    size_t n;
+} outputs;
+
+static outputs out;
+
+static wm_printer *open_output(void *ctx, const char *name)
+{
+    outputs *o = ctx;
+    (void)name;
+    if (o->n == sizeof o->files / sizeof *o->files) {
+        fprintf(stderr, "fuzz_frontend: more than %zu generated files\n", o->n);
+        abort();
+    }
+    return o->files[o->n++] = wm_printer_new();
+}
 
 static void broken(const char *promise)
 {
@@ -40,6 +62,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     wm_model *m = wm_analyze(&f);
     if (!m && f.diags.errors == 0)
         broken("wm_analyze returned NULL without an error");
+    if (m) {
+        wm_emit_ctx cx = { arena, m, "fuzz.wmap" };
+        if (!wm_generate(&cx, &f.diags, open_output, &out) && f.diags.errors == 0)
+            broken("wm_generate failed without an error");
+        while (out.n)
+            wm_printer_free(out.files[--out.n]);
+    }
     wm_diags_print(&f.diags, devnull, 0);
     for (size_t i = 0; i < wm_diags_count(&f.diags); i++) {
         wm_loc loc = wm_diag_loc(wm_diags_at(&f.diags, i));
