@@ -38,7 +38,8 @@ void wm_emit_factory_h(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *un
     wm_arena *a = cx->arena;
     const wm_model *m = cx->model;
     wm_emit_banner(cx, p, "/* ", " */");
-    wm_print(p, "#ifndef WOS_REPOS_H\n#define WOS_REPOS_H\n\n", NULL);
+    /* wr.h for wr_conn and wr_err, which it uses even with no entity */
+    wm_print(p, "#ifndef WOS_REPOS_H\n#define WOS_REPOS_H\n\n#include \"wr.h\"\n\n", NULL);
     for (size_t i = 0; i < m->n_entities; i++)
         wm_print(p, "#include \"$b$.h\"\n", "b", wm_entity_cnames(a, m->entities[i]).base, NULL);
     wm_print(p, "\n/* Every repository of one tenant, on one connection; NULL where the tenant\n"

@@ -2,6 +2,8 @@
 #ifndef WOS_REPOS_H
 #define WOS_REPOS_H
 
+#include "wr.h"
+
 #include "well.h"
 #include "production_record.h"
 #include "equipment.h"
