@@ -20,6 +20,7 @@
  *   jsonb          the byte 1 (its version), then the JSON text */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -154,7 +155,10 @@ int wr_copy_binary_value(wr_wire type, const char *v, uint8_t *out)
         char *end;
         errno = 0;
         double d = strtod(v, &end);
-        if (end == v || *end || errno == ERANGE)
+        /* a subnormal sets ERANGE too, and PostgreSQL takes it (as the
+         * transform does); "Infinity" does not: only a value too large or
+         * too small for a double is refused */
+        if (end == v || *end || (errno == ERANGE && (d == 0 || isinf(d))))
             return -1;
         uint64_t bits;
         memcpy(&bits, &d, sizeof bits);

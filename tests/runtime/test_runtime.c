@@ -1031,6 +1031,10 @@ static void test_pg_binary_copy(void)
         { "5", "-7", "-10000", "-Infinity", "0.00010000", "100.00", "12345678-1234-1234-1234-123456789abc", "2024-02-29",
           "2262-04-11 23:47:16.854775+00", "true", "y", "3.25" },
         { "6", "1", "1", NULL, "-99999999.00000001", NULL, NULL, NULL, NULL, NULL, NULL, NULL },
+        /* subnormal doubles: strtod says ERANGE, the server takes them */
+        { "7", "1", "1", "1.49998330077402e-319", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL },
+        { "8", "1", "1", "-4.94065645841247e-324", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL },
+        { "9", "1", "1", "Infinity", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL },
     };
     for (int how = 0; how < 2; how++) {
         wr_copy *cp;
@@ -1052,7 +1056,7 @@ static void test_pg_binary_copy(void)
         "WHERE (a.i4, a.i8, a.f8, a.n, a.n2, a.u, a.d, a.ts, a.b, a.t, a.j) IS DISTINCT FROM "
         "(b.i4, b.i8, b.f8, b.n, b.n2, b.u, b.d, b.ts, b.b, b.t, b.j) "
         "OR a.n::text <> b.n::text OR a.f8::text <> b.f8::text "   /* the same scale, the same bits */
-        "UNION ALL SELECT -count(*) FROM wire HAVING count(*) <> 12");
+        "UNION ALL SELECT -count(*) FROM wire HAVING count(*) <> 18");
     CU_ASSERT_EQUAL(PQresultStatus(res), PGRES_TUPLES_OK);
     for (int r = 0; r < PQntuples(res); r++)
         fprintf(stderr, "\n  binary COPY: row %s differs from its text", PQgetvalue(res, r, 0));
@@ -1064,7 +1068,7 @@ static void test_pg_binary_copy(void)
         { WR_WIRE_INT4, "2147483648" }, { WR_WIRE_INT8, "1e3" }, { WR_WIRE_NUMERIC, "1e3" },
         { WR_WIRE_NUMERIC, "NaN" }, { WR_WIRE_NUMERIC, "." }, { WR_WIRE_UUID, "not-a-uuid" },
         { WR_WIRE_DATE, "2024-02-30" }, { WR_WIRE_DATE, "2024-01-01 00:00:00" }, { WR_WIRE_BOOL, "yes" },
-        { WR_WIRE_TIMESTAMPTZ, "yesterday" }, { WR_WIRE_FLOAT8, "1e999" },
+        { WR_WIRE_TIMESTAMPTZ, "yesterday" }, { WR_WIRE_FLOAT8, "1e999" }, { WR_WIRE_FLOAT8, "1e-999" },
         { WR_WIRE_INT8, "9223372036854775808" }, { WR_WIRE_INT8, "-9223372036854775809" },
         { WR_WIRE_INT8, "99999999999999999999" }, { WR_WIRE_INT4, "-2147483649" }, { WR_WIRE_INT4, "-" },
         { WR_WIRE_INT4, "" }, { WR_WIRE_INT4, "+1" }, { WR_WIRE_INT4, "1 " }, { WR_WIRE_UUID, "5b000000-0000-4000-8000-00000000000g" },
