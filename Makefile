@@ -94,14 +94,14 @@ install: wellosc $(B)/libwellosrt.a
 	install -m 644 runtime/wr.h $(DESTDIR)$(PREFIX)/include/wellos/wr.h
 	install -m 644 $(B)/libwellosrt.a $(DESTDIR)$(PREFIX)/lib/wellos/libwellosrt.a
 
-TEST_SUITES = unit-test cli-test gen-check runtime-test transform-test ddl-test repo-test \
+TEST_SUITES = unit-test cli-test gen-check fuzz-smoke runtime-test transform-test ddl-test repo-test \
               agent-engine-test build-test e2e-test fault-test hostile-data-test hostile-specs sql-check tds-link \
               mssql-live
 
 # Every suite; make stops at the first that fails, so reaching the last
 # line means all of them passed.
 test: deps
-	@bash tests/install-deps.sh servers sqlcheck
+	@bash tests/install-deps.sh servers fuzz sqlcheck
 	$(MAKE) $(TEST_SUITES)
 	@if [ -n "$$WELLOS_TEST_MSSQL_DSN" ]; then \
 	    echo "make test: $(words $(TEST_SUITES)) passed, 0 failed"; \
