@@ -10,6 +10,12 @@
  *   - the binary COPY takes every value a transform accepts (otherwise an
  *     initial load falls back to the slow batches), in no more bytes than
  *     promised.
+ * Other choices run a function of the spec's expressions first (trim,
+ * upper, lower; parse_date and parse_timestamp with a fixed format or one
+ * from the input; parse_number; arithmetic): what it returns must be what
+ * its result type's transform accepts as is, and so go on the same way.
+ * Seeds are in tests/fuzz/values-seeds/: the choice, two parameter bytes,
+ * then the value.
  *
  *   make fuzz-values [FUZZ_SECONDS=600]      (tests/fuzz/fuzz.mk)
  */
@@ -95,6 +101,69 @@ static const field_type types[] = {
     { as_json, WR_WIRE_JSONB },
 };
 
+/* ---- functions of the spec's expressions, and the type of what they return */
+
+static const char *const formats[] = { "%d/%m/%Y", "%m/%d/%Y", "%F", "%Y%m%d", "%e %b %Y", "%j/%y", "%Y-%m-%d %H:%M:%S",
+                                       "%d.%m.%Y %I:%M %p", "%F %T%z", "%s" };
+enum { N_FORMATS = sizeof formats / sizeof *formats };
+
+/* The format (fixed, or the input's part after a byte 1) and the text. */
+static const char *split_format(char *v, unsigned a, const char **text)
+{
+    char *sep = strchr(v, '\1');
+    if (!sep) {
+        *text = v;
+        return formats[a % N_FORMATS];
+    }
+    *sep = '\0';
+    *text = sep + 1;
+    return v;
+}
+
+static const char *text_fn(wr_xf *x, char *v, unsigned a, unsigned b)
+{
+    (void)b;
+    return a % 3 == 0 ? wr_xf_trim(x, v) : a % 3 == 1 ? wr_xf_upper(x, v) : wr_xf_lower(x, v);
+}
+static const char *date_fn(wr_xf *x, char *v, unsigned a, unsigned b)
+{
+    (void)b;
+    const char *text, *format = split_format(v, a, &text);
+    return wr_xf_parse_date(x, text, format);
+}
+static const char *timestamp_fn(wr_xf *x, char *v, unsigned a, unsigned b)
+{
+    (void)b;
+    const char *text, *format = split_format(v, a, &text);
+    return wr_xf_parse_timestamp(x, text, format);
+}
+static const char *number_fn(wr_xf *x, char *v, unsigned a, unsigned b)
+{
+    (void)a, (void)b;
+    return wr_xf_parse_number(x, v);
+}
+/* two operands, split at the first byte 1 (else the value with itself) */
+static const char *arith_fn(wr_xf *x, char *v, unsigned a, unsigned b)
+{
+    (void)b;
+    char *sep = strchr(v, '\1');
+    const char *right = v;
+    if (sep) {
+        *sep = '\0';
+        right = sep + 1;
+    }
+    return a % 5 == 4 ? wr_xf_negate(x, v) : wr_xf_arith(x, "+-*/"[a % 5], v, right);
+}
+
+typedef struct {
+    const char *(*apply)(wr_xf *x, char *v, unsigned a, unsigned b);
+    int result;   /* types[] of what it returns; -1: plain decimal text */
+} expr_fn;
+
+static const expr_fn fns[] = {
+    { text_fn, 0 }, { date_fn, 7 }, { timestamp_fn, 8 }, { number_fn, -1 }, { arith_fn, -1 },
+};
+
 static void xf_start(wr_xf *x, wr_arena *mem)
 {
     x->mem = mem;
@@ -107,7 +176,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 3)
         return 0;
-    int kind = data[0] % (int)(sizeof types / sizeof *types);
+    enum { N_TYPES = sizeof types / sizeof *types, N_FNS = sizeof fns / sizeof *fns };
+    int kind = data[0] % (N_TYPES + N_FNS);
     unsigned a = data[1], b = data[2];
     char *v = malloc(size - 2);   /* the value ends at its first NUL, as C text does */
     if (!v)
@@ -120,12 +190,50 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(v);
         return 0;
     }
+    const char *value = v;
     wr_xf x;
     xf_start(&x, mem);
-    const char *out = types[kind].apply(&x, v, a, b);
+    if (kind >= N_TYPES) {   /* an expression's function, then its result's type */
+        const expr_fn *fn = &fns[kind - N_TYPES];
+        wr_xf fx;
+        xf_start(&fx, mem);
+        char *original = wr_arena_strndup(mem, v, strlen(v));
+        const char *got = fn->apply(&fx, v, a, b);
+        if (!got != fx.is_failed)
+            broken(fx.is_failed ? "a failed function returned a value" : "a function returned NULL without failing",
+                   kind, original ? original : "", got);
+        if (got && fn->result < 0) {
+            if (!wr_is_decimal_text(got))
+                broken("a number function returned what is not plain decimal text", kind, original, got);
+            uint8_t *wire = malloc(wr_copy_binary_size(WR_WIRE_NUMERIC, got));
+            if (wire && wr_copy_binary_value(WR_WIRE_NUMERIC, got, wire) < 0)
+                broken("the binary COPY refused a number a function returned", kind, original, got);
+            free(wire);
+        }
+        if (!got || fn->result < 0) {
+            wr_arena_free(mem);
+            free(v);
+            return 0;
+        }
+        if (fn->apply == text_fn) {   /* valid UTF-8 in, valid UTF-8 out */
+            wr_xf check;
+            xf_start(&check, mem);
+            if (!wr_xf_to_text(&check, original, 0)) {
+                wr_arena_free(mem);
+                free(v);
+                return 0;
+            }
+        }
+        kind = fn->result;
+        a = b = 0;
+        value = got;
+    }
+    const char *out = types[kind].apply(&x, value, a, b);
+    if (value != v && (!out || strcmp(out, value) != 0))
+        broken("what a function returns is not its type's canonical text", kind, value, out);
     if (!out != x.is_failed)
         broken(x.is_failed ? "a failed transform returned a value" : "a transform returned NULL without failing",
-               kind, v, out);
+               kind, value, out);
     if (out) {
         wr_xf again;
         xf_start(&again, mem);
@@ -138,12 +246,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (wire) {
             int n = wr_copy_binary_value(types[kind].wire, out, wire);
             if (n < 0)
-                broken("the binary COPY refused a value a transform accepted", kind, v, out);
+                broken("the binary COPY refused a value a transform accepted", kind, value, out);
             if ((size_t)n > room)
-                broken("the binary COPY wrote more bytes than it promised", kind, v, out);
+                broken("the binary COPY wrote more bytes than it promised", kind, value, out);
             free(wire);
         }
-        const char *row[] = { v, out, NULL };
+        const char *row[] = { value, out, NULL };
         (void)wr_row_hash(row, 3);
     }
     wr_arena_free(mem);
