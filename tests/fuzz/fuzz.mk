@@ -86,8 +86,9 @@ fuzz-values: $(FUZZ_VALUES_BIN)
 	$(Q)$(FUZZ_VALUES_BIN) $(FUZZ_VALUES_OPTIONS) -max_total_time=$(FUZZ_SECONDS) $(FUZZ_VALUES_CORPUS)
 
 # ---- part of make test ------------------------------------------------------------
-# Both targets for a fixed number of inputs from a fixed seed (so a run is
-# repeatable and never timed), then compile_corpus.sh.  It finds what a
+# Both targets for a fixed number of inputs from seed 1 (never for a time;
+# libFuzzer's path still varies a little between runs, but a failure is
+# always a real finding), then compile_corpus.sh.  It finds what a
 # change breaks on the way from the seeds; the long runs above are for
 # finding what nobody has thought of.
 FUZZ_SMOKE_SPECS  ?= 40000
