@@ -31,7 +31,7 @@ bool wm_generate(const wm_emit_ctx *cx, wm_diags *diags, wm_open_output open, vo
             wm_emit_plan(cx, open(ctx, wm_arena_printf(a, "%s_plan.sql", tn->name)), tn);
             if (tn->source.dialect == WM_DIALECT_SQLSERVER || tn->source.dialect == WM_DIALECT_ORACLE)
                 wm_emit_extracts(cx, open(ctx, wm_arena_printf(a, "%s_extract.%s.sql", tn->name,
-                                                                   wm_dialect_name(tn->source.dialect))), tn);
+                                                               wm_dialect_name(tn->source.dialect))), tn);
         }
         for (size_t i = 0; i < m->n_entities; i++) {
             const wm_entity *e = m->entities[i];
@@ -50,7 +50,7 @@ bool wm_generate(const wm_emit_ctx *cx, wm_diags *diags, wm_open_output open, vo
              * and syntax-checked (tests/sqlcheck) */
             if (s->dialect == WM_DIALECT_SQLSERVER || s->dialect == WM_DIALECT_ORACLE)
                 wm_emit_statements_sql(cx, open(ctx, wm_arena_printf(a, "%s_%s.%s.sql", tn->name, n.base,
-                                                                          wm_dialect_name(s->dialect))), s, ops);
+                                                                     wm_dialect_name(s->dialect))), s, ops);
         }
     }
     return ok;

@@ -156,8 +156,8 @@ int wr_copy_binary_value(wr_wire type, const char *v, uint8_t *out)
         errno = 0;
         double d = strtod(v, &end);
         /* a subnormal sets ERANGE too, and PostgreSQL takes it (as the
-         * transform does); "Infinity" does not: only a value too large or
-         * too small for a double is refused */
+         * transform does); "Infinity" reads without ERANGE.  Refused: only
+         * a value too large or too small for a double */
         if (end == v || *end || (errno == ERANGE && (d == 0 || isinf(d))))
             return -1;
         uint64_t bits;
