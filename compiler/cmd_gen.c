@@ -31,8 +31,8 @@ typedef struct out_file {
 
 typedef struct outputs {
     wm_arena *arena;
-    out_file files[4096];
-    size_t n;
+    out_file *files;            /* in the arena, doubled when full */
+    size_t n, cap;
 } outputs;
 
 static int make_dirs(const char *path)
@@ -76,9 +76,12 @@ static const char *origin_of(wm_arena *a, char **files, int n)
 static wm_printer *open_output(void *ctx, const char *name)
 {
     outputs *o = ctx;
-    if (o->n == sizeof o->files / sizeof *o->files) {
-        fprintf(stderr, "wellosc: too many generated files\n");
-        exit(WM_EXIT_SPEC);
+    if (o->n == o->cap) {
+        o->cap = o->cap ? 2 * o->cap : 64;
+        out_file *more = wm_arena_alloc(o->arena, o->cap * sizeof *more);
+        if (o->n)
+            memcpy(more, o->files, o->n * sizeof *more);
+        o->files = more;
     }
     o->files[o->n].name = wm_arena_strdup(o->arena, name);
     return o->files[o->n++].text = wm_printer_new();

@@ -81,6 +81,11 @@ diff -r "$tmp/g1" "$tmp/g2" >/dev/null && ok || bad "gen is not deterministic"
 for f in well.h well.c repos.h repos.c permian_ops_well.c ddl_postgres.sql permian_ops_schema.sql; do
     [ -s "$tmp/g1/$f" ] && ok || bad "gen did not write $f"
 done
+# No limit on the number of files: 2,500 entities are 5,006 of them.
+for i in $(seq 2500); do echo "entity E$i table t$i { id int key }"; done >"$tmp/many.wmap"
+expect_status 0 "gen of 2,500 entities" -- "$wellosc" gen -o "$tmp/many" "$tmp/many.wmap"
+n=$(ls "$tmp/many" 2>/dev/null | wc -l)
+[ "$n" = 5006 ] && ok || bad "gen of 2,500 entities wrote $n files, not 5,006"
 
 # Generated code built against another runtime version fails to compile,
 # saying which side to update.
