@@ -627,7 +627,8 @@ static entity_sql build_sql(sync_gen *g, wm_diags *diags)
     const char *list = select_list(g, &g->src, sd);
     /* full and window syncs read in key order when they can, to be compared
      * with the target's rows in the same order */
-    const wm_expr *key_col = is_stamped(m) ? plain_key_column(m) : NULL;
+    bool stamped = is_stamped(m);
+    const wm_expr *key_col = stamped ? plain_key_column(m) : NULL;
     const char *order = key_col ? wm_arena_printf(a, " ORDER BY %s", wm_sql_quote(a, sd, key_col->name)) : "";
     if (m->incremental.kind == WM_INC_FULL) {
         s.extract = wm_arena_printf(a, "SELECT %s FROM %s%s", list, from, order);
@@ -666,7 +667,7 @@ static entity_sql build_sql(sync_gen *g, wm_diags *diags)
         mine = wm_arena_printf(a, "%s%s%s.%s", mine, mine[0] ? ", " : "", table, c);
         theirs = wm_arena_printf(a, "%s%sEXCLUDED.%s", theirs, theirs[0] ? ", " : "", c);
     }
-    if (key_col) {   /* a compared table: the row stamp's hash goes with each row */
+    if (stamped) {   /* a compared table: the row stamp's hash goes with each row */
         defs = wm_arena_printf(a, "%s, " STAMP_HASH " bigint", defs);
         cols = wm_arena_printf(a, "%s, " STAMP_HASH, cols);
     }
@@ -694,7 +695,7 @@ static entity_sql build_sql(sync_gen *g, wm_diags *diags)
     differs = mine[0] ? wm_arena_printf(a, "(%s) IS DISTINCT FROM (%s)", mine, theirs) : "false";
     if (sd_field)
         differs = wm_arena_printf(a, "%s OR %s.%s IS NOT NULL", differs, table, wm_sql_quote(a, td, sd_field->name));
-    if (key_col) {   /* and a row whose stamp is not the agent's last write is stamped again */
+    if (stamped) {   /* and a row whose stamp is not the agent's last write is stamped again */
         ins_cols = wm_arena_printf(a, "%s, " STAMP_XID, ins_cols);
         ins_vals = wm_arena_printf(a, "%s, " CURRENT_XID, ins_vals);
         sets = wm_arena_printf(a, "%s%s" STAMP_HASH " = EXCLUDED." STAMP_HASH ", " STAMP_XID " = " CURRENT_XID,
@@ -709,9 +710,9 @@ static entity_sql build_sql(sync_gen *g, wm_diags *diags)
         : wm_arena_printf(a, "INSERT INTO %s (%s) SELECT DISTINCT ON (%s) %s FROM %s ORDER BY %s, _wos_seq DESC "
                              "ON CONFLICT (%s) DO NOTHING",
                           table, ins_cols, key, ins_vals, s.stage, key, key);
-    if (key_col)
+    if (stamped)
         build_diff(g, &s, table);
-    build_bulk(g, &s, table, cols, key_col != NULL);
+    build_bulk(g, &s, table, cols, stamped);
     if (sd_field) {
         const char *type = wm_sql_column_type(a, td, &e->key->type);
         s.keys = wm_sql_quote(a, td, wm_arena_printf(a, "_wos_keys_%s", e->table));
@@ -910,7 +911,7 @@ void wm_emit_sync(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *t, cons
             }
             wm_print(p, "};\n", NULL);
         }
-        emit_wire(&g, sql[i].diff_scan != NULL);
+        emit_wire(&g, is_stamped(&t->mappings[i]));
         emit_statement_list(&g, "bulk_prepare", "an initial load: before it, the auto-updated column defaults to now(),\n"
                                 " * a row stamp's xid to the load's transaction, and the table's foreign\n"
                                 " * keys and plain indexes go",

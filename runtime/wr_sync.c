@@ -211,6 +211,13 @@ static int ensure_temp_table(run *r, const char *sql, unsigned *epoch, const cha
     return rc;
 }
 
+/* A table compared with the source carries a row stamp with every row the
+ * agent writes (wr_diff.c): the compiler gives exactly those a diff_scan. */
+static bool is_stamped(const wr_sync_entity *e)
+{
+    return e->diff_scan != NULL;
+}
+
 /* The batch's COPY, at its first row to write: into the stage, in the
  * batch's own transaction, or straight into the table in an initial load. */
 static int open_copy(run *r)
@@ -218,7 +225,7 @@ static int open_copy(run *r)
     if (r->is_bulk)
         return r->e->bulk_wire
             ? wr_copy_begin_binary(&r->copy, r->target, r->e->bulk_copy, r->e->bulk_wire,
-                                   r->e->n_columns + (r->e->diff_scan != NULL), r->err)
+                                   r->e->n_columns + is_stamped(r->e), r->err)
             : wr_copy_begin(&r->copy, r->target, r->e->bulk_copy, r->err);
     int rc = 0;
     if (!r->is_open) {
@@ -513,7 +520,7 @@ static int take_row(run *r, const wr_row *row)
         r->dry_staged++;
         return 0;
     }
-    uint64_t hash = e->diff_scan ? wr_row_hash(r->out, e->n_columns) : 0;   /* a stamped table's */
+    uint64_t hash = is_stamped(e) ? wr_row_hash(r->out, e->n_columns) : 0;
     if (r->diff) {
         bool is_same;
         if ((rc = wr_diff_is_unchanged(r->diff, r->out, hash, &is_same, r->err)))
@@ -527,8 +534,8 @@ static int take_row(run *r, const wr_row *row)
     }
     if (!r->copy && (rc = open_copy(r)))
         return rc;
-    rc = e->diff_scan ? wr_copy_row_stamped(r->copy, r->out, e->n_columns, hash, r->err)   /* the row stamp */
-                      : wr_copy_row(r->copy, r->out, e->n_columns, r->err);
+    rc = is_stamped(e) ? wr_copy_row_stamped(r->copy, r->out, e->n_columns, hash, r->err)
+                       : wr_copy_row(r->copy, r->out, e->n_columns, r->err);
     if (rc && r->is_bulk)   /* a value the binary COPY cannot carry: the batches will */
         snprintf(r->sqlstate, sizeof r->sqlstate, "%s", wr_copy_sqlstate(r->copy));
     return rc;

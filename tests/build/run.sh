@@ -16,6 +16,18 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 # libraries an executable needs, one per line
 needs() { readelf -d "$1" | sed -n 's/.*Shared library: \[\(lib[a-z]*\).*/\1/p'; }
 
+gen_compiles() { # gen_compiles NAME WHAT: gen of $tmp/NAME.wmap into $tmp/NAME; every .c compiles with -Werror
+    mkdir -p "$tmp/$1"
+    if ./wellosc gen -o "$tmp/$1" "$tmp/$1.wmap" >"$tmp/out" 2>&1; then
+        for c in "$tmp/$1"/*.c; do
+            cc -std=c11 -Wall -Wextra -Werror -Iruntime -I"$tmp/$1" -c "$c" -o "${c%.c}.o" 2>"$tmp/err" \
+                && ok || bad "gen: $(basename "$c") $2: $(head -1 "$tmp/err")"
+        done
+    else
+        bad "gen $2: $(cat "$tmp/out")"
+    fi
+}
+
 build() { # build TENANT SPEC
     ./wellosc build -o "$tmp/wellos-sync-$1" --tenant "$1" "$2" >"$tmp/out" 2>&1 || { cat "$tmp/out"; return 1; }
 }
@@ -89,28 +101,12 @@ if build t "$tmp/trigraphs.wmap"; then
 else
     bad "build of names holding trigraphs"
 fi
-mkdir -p "$tmp/trigraphs"
-if ./wellosc gen -o "$tmp/trigraphs" "$tmp/trigraphs.wmap" >"$tmp/out" 2>&1; then
-    for c in "$tmp"/trigraphs/*.c; do
-        cc -std=c11 -Wall -Wextra -Werror -Iruntime -I"$tmp/trigraphs" -c "$c" -o "${c%.c}.o" 2>"$tmp/err" \
-            && ok || bad "gen: $(basename "$c") with names holding trigraphs: $(head -1 "$tmp/err")"
-    done
-else
-    bad "gen of names holding trigraphs: $(cat "$tmp/out")"
-fi
+gen_compiles trigraphs "with names holding trigraphs"
 
 # A spec with nothing in it is valid, and so is what gen makes of it: the
 # factory with no tenant compiles (found by the fuzz target's corpus).
 printf '# nothing yet\n' >"$tmp/empty.wmap"
-mkdir -p "$tmp/empty"
-if ./wellosc gen -o "$tmp/empty" "$tmp/empty.wmap" >"$tmp/out" 2>&1; then
-    for c in "$tmp"/empty/*.c; do
-        cc -std=c11 -Wall -Wextra -Werror -Iruntime -I"$tmp/empty" -c "$c" -o "${c%.c}.o" 2>"$tmp/err" \
-            && ok || bad "gen: $(basename "$c") of an empty spec: $(head -1 "$tmp/err")"
-    done
-else
-    bad "gen of an empty spec: $(cat "$tmp/out")"
-fi
+gen_compiles empty "of an empty spec"
 
 # A password in a DSN never reaches the binary, and never an output line:
 # the DSN is read at run time, and every message is masked.

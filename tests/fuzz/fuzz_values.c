@@ -36,70 +36,32 @@ static void broken(const char *promise, int kind, const char *in, const char *ou
     abort();
 }
 
-/* A field type: its transform and the wire type the bulk load sends it as. */
-typedef struct {
-    const char *(*apply)(wr_xf *x, const char *v, unsigned a, unsigned b);
-    wr_wire wire;
-} field_type;
+/* The field types, in the order the first input byte chooses them, and
+ * the wire type the bulk load sends each as. */
+enum { T_TEXT, T_UUID, T_INT32, T_INT64, T_FLOAT, T_DECIMAL, T_BOOL, T_DATE, T_TIMESTAMP, T_JSON, N_TYPES };
+static const wr_wire wire_of[N_TYPES] = {
+    WR_WIRE_TEXT, WR_WIRE_UUID, WR_WIRE_INT4, WR_WIRE_INT8, WR_WIRE_FLOAT8, WR_WIRE_NUMERIC,
+    WR_WIRE_BOOL, WR_WIRE_DATE, WR_WIRE_TIMESTAMPTZ, WR_WIRE_JSONB,
+};
 
-static const char *as_text(wr_xf *x, const char *v, unsigned a, unsigned b)
-{
-    (void)b;
-    return wr_xf_to_text(x, v, a % 3 ? a : 0);
-}
-static const char *as_uuid(wr_xf *x, const char *v, unsigned a, unsigned b)
-{
-    (void)a, (void)b;
-    return wr_xf_to_uuid(x, v);
-}
-static const char *as_int32(wr_xf *x, const char *v, unsigned a, unsigned b)
-{
-    (void)a, (void)b;
-    return wr_xf_to_int(x, v, 32);
-}
-static const char *as_int64(wr_xf *x, const char *v, unsigned a, unsigned b)
-{
-    (void)a, (void)b;
-    return wr_xf_to_int(x, v, 64);
-}
-static const char *as_float(wr_xf *x, const char *v, unsigned a, unsigned b)
-{
-    (void)a, (void)b;
-    return wr_xf_to_float(x, v);
-}
-/* decimal(p, s) as the spec allows it: 1 <= p <= 1000, 0 <= s <= p */
-static const char *as_decimal(wr_xf *x, const char *v, unsigned a, unsigned b)
+/* v into field type `type`; a and b choose text(n) and decimal(p, s) as the
+ * spec allows them: 1 <= p <= 1000, 0 <= s <= p. */
+static const char *to_type(int type, wr_xf *x, const char *v, unsigned a, unsigned b)
 {
     unsigned p = 1 + a % 40 + (b & 0x80 ? 960 : 0);
-    return wr_xf_to_decimal(x, v, p, (b & 0x3f) % (p + 1), b & 0x40);
+    switch (type) {
+    case T_TEXT: return wr_xf_to_text(x, v, a % 3 ? a : 0);
+    case T_UUID: return wr_xf_to_uuid(x, v);
+    case T_INT32: return wr_xf_to_int(x, v, 32);
+    case T_INT64: return wr_xf_to_int(x, v, 64);
+    case T_FLOAT: return wr_xf_to_float(x, v);
+    case T_DECIMAL: return wr_xf_to_decimal(x, v, p, (b & 0x3f) % (p + 1), b & 0x40);
+    case T_BOOL: return wr_xf_to_bool(x, v);
+    case T_DATE: return wr_xf_to_date(x, v);
+    case T_TIMESTAMP: return wr_xf_to_timestamp(x, v);
+    default: return wr_xf_to_json(x, v);
+    }
 }
-static const char *as_bool(wr_xf *x, const char *v, unsigned a, unsigned b)
-{
-    (void)a, (void)b;
-    return wr_xf_to_bool(x, v);
-}
-static const char *as_date(wr_xf *x, const char *v, unsigned a, unsigned b)
-{
-    (void)a, (void)b;
-    return wr_xf_to_date(x, v);
-}
-static const char *as_timestamp(wr_xf *x, const char *v, unsigned a, unsigned b)
-{
-    (void)a, (void)b;
-    return wr_xf_to_timestamp(x, v);
-}
-static const char *as_json(wr_xf *x, const char *v, unsigned a, unsigned b)
-{
-    (void)a, (void)b;
-    return wr_xf_to_json(x, v);
-}
-
-static const field_type types[] = {
-    { as_text, WR_WIRE_TEXT },   { as_uuid, WR_WIRE_UUID },           { as_int32, WR_WIRE_INT4 },
-    { as_int64, WR_WIRE_INT8 },  { as_float, WR_WIRE_FLOAT8 },        { as_decimal, WR_WIRE_NUMERIC },
-    { as_bool, WR_WIRE_BOOL },   { as_date, WR_WIRE_DATE },           { as_timestamp, WR_WIRE_TIMESTAMPTZ },
-    { as_json, WR_WIRE_JSONB },
-};
 
 /* ---- functions of the spec's expressions, and the type of what they return */
 
@@ -157,11 +119,11 @@ static const char *arith_fn(wr_xf *x, char *v, unsigned a, unsigned b)
 
 typedef struct {
     const char *(*apply)(wr_xf *x, char *v, unsigned a, unsigned b);
-    int result;   /* types[] of what it returns; -1: plain decimal text */
+    int result;   /* the field type of what it returns; -1: plain decimal text */
 } expr_fn;
 
 static const expr_fn fns[] = {
-    { text_fn, 0 }, { date_fn, 7 }, { timestamp_fn, 8 }, { number_fn, -1 }, { arith_fn, -1 },
+    { text_fn, T_TEXT }, { date_fn, T_DATE }, { timestamp_fn, T_TIMESTAMP }, { number_fn, -1 }, { arith_fn, -1 },
 };
 
 static void xf_start(wr_xf *x, wr_arena *mem)
@@ -176,7 +138,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 3)
         return 0;
-    enum { N_TYPES = sizeof types / sizeof *types, N_FNS = sizeof fns / sizeof *fns };
+    enum { N_FNS = sizeof fns / sizeof *fns };
     int kind = data[0] % (N_TYPES + N_FNS);
     unsigned a = data[1], b = data[2];
     char *v = malloc(size - 2);   /* the value ends at its first NUL, as C text does */
@@ -228,7 +190,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         a = b = 0;
         value = got;
     }
-    const char *out = types[kind].apply(&x, value, a, b);
+    const char *out = to_type(kind, &x, value, a, b);
     if (value != v && (!out || strcmp(out, value) != 0))
         broken("what a function returns is not its type's canonical text", kind, value, out);
     if (!out != x.is_failed)
@@ -237,14 +199,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (out) {
         wr_xf again;
         xf_start(&again, mem);
-        const char *twice = types[kind].apply(&again, out, a, b);
+        const char *twice = to_type(kind, &again, out, a, b);
         if (!twice || strcmp(twice, out) != 0)
             broken("what a transform accepts, it gives back as is", kind, out, twice);
 
-        size_t room = wr_copy_binary_size(types[kind].wire, out);
+        size_t room = wr_copy_binary_size(wire_of[kind], out);
         uint8_t *wire = malloc(room ? room : 1);
         if (wire) {
-            int n = wr_copy_binary_value(types[kind].wire, out, wire);
+            int n = wr_copy_binary_value(wire_of[kind], out, wire);
             if (n < 0)
                 broken("the binary COPY refused a value a transform accepted", kind, value, out);
             if ((size_t)n > room)
