@@ -109,7 +109,8 @@ static int scan_failure(wr_diff *d, const PGresult *res, wr_err *err)
 static int not_as_asked(const wr_diff *d, wr_err *err)
 {
     return wr_error(err, WR_ERROR, "%s: %s: the target's rows to compare are not the key, hash, xmin and xid "
-                    "the agent asked for", wr_conn_who(d->conn), d->e->entity);
+                    "the agent asked for (has the table been altered? wellos_sync_hash must be bigint, "
+                    "wellos_sync_xid xid, the key its type in the spec)", wr_conn_who(d->conn), d->e->entity);
 }
 
 /* A binary COPY message, read forward. */

@@ -748,6 +748,11 @@ check stamped_rows_are_the_agents "$(pg lone "SELECT count(*) FILTER (WHERE xmin
 act_production lone >"$out/lone_production_after_stamps.actual"
 cp "$out/lone_production_after_full.expected" "$out/lone_production_after_stamps.expected"
 same lone_production_after_stamps
+# A stamp column altered by hand: the run fails and says what it must be.
+pg lone "ALTER TABLE production_data ALTER COLUMN wellos_sync_hash TYPE integer USING 0"
+run lone_altered "$lone" --once --entity ProductionRecord --full
+check altered_stamp_says_its_type "exit $rc" \
+    eval 'test $rc -ne 0 && grep -q "wellos_sync_hash must be bigint" "$out/lone_altered.err"'
 # A target made by an agent from before the stamps: the run says to run
 # --init, which adds the columns; the next run stamps every row once.
 pg lone "ALTER TABLE production_data DROP COLUMN wellos_sync_hash, DROP COLUMN wellos_sync_xid"
