@@ -4,8 +4,9 @@
 #     make bench-sync
 #
 #   bench-sync   builds ./wellosc, build/libwellosrt.a and $(B)/bench/runstat,
-#                then bench/sync_bench.sh builds the agent
-#                ($(B)/bench/sync/wellos-sync-bench_sync, plain
+#                then bench/sync_bench.sh builds the agents
+#                ($(B)/bench/sync/wellos-sync-bench_sync, and of
+#                bench/sync_bare.wmap $(B)/bench/sync/bare/, plain
 #                `./wellosc build`), starts a private PostgreSQL and MariaDB,
 #                makes the source with SQL, measures full sync, re-sync and
 #                1%-changed re-sync against the pipe (100,000 and 1,000,000

@@ -3,9 +3,11 @@
 # (bench/sync.mk), which builds ./wellosc, build/libwellosrt.a and RUNSTAT
 # (bench/runstat.c) first.
 #
-# It builds the agent of bench/sync.wmap (tenant bench_sync) with a plain
-# `./wellosc build` (the compiler's default -O2: CFLAGS and LDFLAGS are
-# unset for it) into build/bench/sync/, starts a private PostgreSQL 15 and a
+# It builds the agent of bench/sync.wmap (tenant bench_sync over the
+# canonical schema) and the agent of bench/sync_bare.wmap (the same tenant
+# over tables with nothing but primary keys, the shape of the pipe's and
+# pgloader's table) with a plain `./wellosc build` (the compiler's default
+# -O2: CFLAGS and LDFLAGS are unset for it) into build/bench/sync/, starts a private PostgreSQL 15 and a
 # private MariaDB (tests/servers/) in a mktemp directory, and stops them on
 # every exit.  The source is made in MariaDB with SQL only (the Sequence
 # engine): 10,000 wells and N production rows.  For each N (100,000 and
@@ -20,6 +22,8 @@
 #   3. re-sync after `UPDATE production ... WHERE id % 100 = 0` in the
 #      source (1% of the production rows; not timed): `agent --once`; rows
 #      written (must be N/100)
+#   1b, 2b. steps 1 and 2 with the agent of bench/sync_bare.wmap, into the
+#      database bench_bare: like for like with the pipe and pgloader
 #   4. the reference: `mariadb --quick -B -N -e 'SELECT <the columns the
 #      agent reads> FROM production' | psql -c '\copy production FROM STDIN'`
 #      into an empty plain table (same columns, a primary key), and the
@@ -60,6 +64,7 @@ want_profile=${SYNC_BENCH_PROFILE:-0}
 wells=10000
 out=build/bench/sync
 agent=$out/wellos-sync-bench_sync
+bare_agent=$out/bare/wellos-sync-bench_sync
 results=$out/results.txt
 report=$out/report.md
 columns="id, well_uuid, prod_date, oil_bbl, gas_mcf, water_bbl"   # what the agent's extract reads
@@ -77,8 +82,10 @@ fail() { echo "sync_bench: CHECK FAILED: $*" >&2; echo "check_failed $*" >>"$res
 die() { echo "sync_bench: $*" >&2; exit 1; }
 
 # ---- the agent -------------------------------------------------------------------
-echo "sync_bench: building $agent (./wellosc build, default -O2)" >&2
+echo "sync_bench: building $agent and $bare_agent (./wellosc build, default -O2)" >&2
+mkdir -p "$out/bare"
 env -u CFLAGS -u LDFLAGS ./wellosc build -o "$agent" --tenant bench_sync bench/sync.wmap
+env -u CFLAGS -u LDFLAGS ./wellosc build -o "$bare_agent" --tenant bench_sync bench/sync_bare.wmap
 
 # ---- pgloader ---------------------------------------------------------------------
 pgloader_note="not run (set SYNC_BENCH_PGLOADER=1)"
@@ -189,10 +196,13 @@ pg -d bench_pgloader -c "$plain_table"
 BENCH_SYNC_TARGET_DSN="host=127.0.0.1 port=$pg_port user=postgres dbname=bench_canon" "$agent" --init 2>"$tmp/canon.log" \
     || { cat "$tmp/canon.log" >&2; die "agent --init of bench_canon failed"; }
 
-# An empty target, initialised by the agent (not timed).
+# An empty target, initialised by the agent (not timed): reset_target
+# [DATABASE AGENT], by default bench_target and the canonical agent.
 reset_target() {
-    pg -c "DROP DATABASE IF EXISTS bench_target WITH (FORCE)" -c "CREATE DATABASE bench_target"
-    "$agent" --init 2>"$tmp/init.log" || { cat "$tmp/init.log" >&2; die "agent --init failed"; }
+    local db=${1:-bench_target} a=${2:-$agent}
+    pg -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
+    BENCH_SYNC_TARGET_DSN="host=127.0.0.1 port=$pg_port user=postgres dbname=$db" "$a" --init 2>"$tmp/init.log" \
+        || { cat "$tmp/init.log" >&2; die "$a --init failed"; }
 }
 
 # timed LOG COMMAND...: one run under runstat; prints "wall=S rss_kb=K".
@@ -217,9 +227,9 @@ durations() {
     echo "prod_ms=$(entity_ms ProductionRecord "$1") well_ms=$(entity_ms Well "$1")"
 }
 
-state() { # state COLUMN [ENTITY]: the sum over the tenant's entities (or one)
-    pg_value -d bench_target -c "SELECT COALESCE(sum($1), 0) FROM wellos_sync_state
-                                 WHERE tenant = 'bench_sync' ${2:+AND entity = '$2'}"
+state() { # state COLUMN [DATABASE]: the sum over the tenant's entities
+    pg_value -d "${2:-bench_target}" -c "SELECT COALESCE(sum($1), 0) FROM wellos_sync_state
+                                          WHERE tenant = 'bench_sync'"
 }
 
 # The commands of steps 4 and 5, as scripts (runstat runs one program).
@@ -407,6 +417,20 @@ for n in $sizes; do
         [ "$written" = $((n / 100)) ] || fail "$tag re-sync after 1% changed wrote $written rows, not $((n / 100))"
         echo "$tag what=change $res written=$written $(durations "$tmp/change.log")" >>"$results"
 
+        # 1b, 2b. full sync and unchanged re-sync, tables with primary keys only
+        reset_target bench_bare "$bare_agent"
+        bare_dsn="host=127.0.0.1 port=$pg_port user=postgres dbname=bench_bare"
+        res=$(BENCH_SYNC_TARGET_DSN=$bare_dsn timed "$tmp/bare_full.log" "$bare_agent" --once)
+        got=$(pg_value -d bench_bare -c "SELECT (SELECT count(*) FROM production_data) || ' ' || (SELECT count(*) FROM wells)")
+        [ "$got" = "$n $wells" ] || fail "$tag bare full sync: the target has '$got' production rows and wells, not '$n $wells'"
+        [ "$(state rows_rejected bench_bare)" = 0 ] || fail "$tag bare full sync: $(state rows_rejected bench_bare) rows rejected"
+        [ "$(state rows_written bench_bare)" = "$total" ] || fail "$tag bare full sync: $(state rows_written bench_bare) rows written, not $total"
+        echo "$tag what=bare_full $res written=$(state rows_written bench_bare) $(durations "$tmp/bare_full.log")" >>"$results"
+        res=$(BENCH_SYNC_TARGET_DSN=$bare_dsn timed "$tmp/bare_resync.log" "$bare_agent" --once)
+        written=$(state rows_written bench_bare)
+        [ "$written" = 0 ] || fail "$tag bare re-sync of unchanged data wrote $written rows"
+        echo "$tag what=bare_resync $res written=$written $(durations "$tmp/bare_resync.log")" >>"$results"
+
         # 4. the naive pipe into an empty table, and the extract alone
         pg -d bench_pipe -c "TRUNCATE production"
         res=$(timed "$tmp/pipe.log" bash "$tmp/pipe.sh")
@@ -458,7 +482,7 @@ if [ "$has_pgloader" = 1 ]; then
     pgloader_version="${pkg:+$pkg (Debian package), }reporting version ${pgloader_version:-?}"
 fi
 {
-    echo "Sync agent benchmark: tenant bench_sync (bench/sync.wmap), median of $runs runs per row."
+    echo "Sync agent benchmark: tenant bench_sync (bench/sync_tenant.wmap) over the canonical schema (bench/sync.wmap) and, rows 1b and 2b, over tables with primary keys only (bench/sync_bare.wmap); median of $runs runs per row."
     echo "Machine: nproc $(nproc), \"$cpu\", $mem RAM; $(uname -sr). Load average at the start: $load_start; at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
     echo "Code: commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$( [ -n "$(git status --porcelain -- compiler runtime grammar 2>/dev/null)" ] && echo ', with uncommitted changes in compiler/, runtime/ or grammar/'); agent: $("$agent" --version)."
     echo "Versions: PostgreSQL $pg_version, MariaDB $my_version, $gcc_version, pgloader $pgloader_version."
@@ -526,6 +550,12 @@ fi
                    med(n, "resync", "wall") / full, mib(n, "resync"), written(n, "resync")
             printf "| 3. re-sync, 1%% of the production rows changed | %s | %.2fx the full sync | %s | %s |\n", secs(n, "change"),
                    med(n, "change", "wall") / full, mib(n, "change"), written(n, "change")
+            if (med(n, "bare_full", "wall") != "") {
+                printf "| 1b. full sync into tables with primary keys only (bench/sync_bare.wmap, the pipe'"'"'s table shape) | %s | %s | %s | %s |\n",
+                       secs(n, "bare_full"), rate(n, "bare_full", total), mib(n, "bare_full"), written(n, "bare_full")
+                printf "| 2b. re-sync of 1b, nothing changed | %s | %.2fx the full sync 1b | %s | %s |\n", secs(n, "bare_resync"),
+                       med(n, "bare_resync", "wall") / med(n, "bare_full", "wall"), mib(n, "bare_resync"), written(n, "bare_resync")
+            }
             printf "| 4. pipe: `mariadb --quick -B -N -e ... \\| psql -c \"\\copy ...\"` (production only) | %s | %s | %s (largest process) | %s |\n",
                    secs(n, "pipe"), rate(n, "pipe", n), mib(n, "pipe"), written(n, "pipe")
             printf "| 4b. extract alone: `mariadb --quick -B -N -e ... > /dev/null` | %s | %s | %s | - |\n",
@@ -549,7 +579,16 @@ fi
             if (med(n, "full", "well_ms") != "")
                 printf ". Well (%s rows) took %.2f s of the full sync, %.2f s of the re-sync and %.2f s of the 1%% re-sync (medians, the agent'"'"'s log)",
                        commas(wells), med(n, "full", "well_ms") / 1000, med(n, "resync", "well_ms") / 1000, med(n, "change", "well_ms") / 1000
+            bare = med(n, "bare_full", "wall")
+            if (bare != "")
+                printf ". Into tables with primary keys only (1b): %s rows/s, %.2f of the pipe%s; its unchanged re-sync %.2fx its full sync",
+                       commas(total / bare), (total / bare) / (n / pipe),
+                       pgl != "" ? sprintf(" and %.2f of pgloader", (total / bare) / (n / pgl)) : "",
+                       med(n, "bare_resync", "wall") / bare
             printf ".\n\n"
+            bare_summary[s] = bare == "" ? "" : sprintf("| %s | %s/s | %.2f | %s | %.2f s | %.2f | %s |", commas(n), commas(total / bare),
+                                 (total / bare) / (n / pipe), pgl != "" ? sprintf("%.2f", (total / bare) / (n / pgl)) : "not run",
+                                 med(n, "bare_resync", "wall"), med(n, "bare_resync", "wall") / bare, written(n, "bare_resync"))
             summary[s] = sprintf("| %s | %s/s | %.2f | %s | %s | %.2f s | %.2f | %s | %.2f s | %s |", commas(n), commas(full_rate),
                                  full_rate / (n / pipe), canon != "" ? sprintf("%.2f", full_rate / (n / canon)) : "-",
                                  pgl != "" ? sprintf("%.2f", full_rate / (n / pgl)) : "not run",
@@ -560,6 +599,10 @@ fi
         print "| production rows | full sync rows/s | ÷ pipe | ÷ pipe into the same table | ÷ pgloader | re-sync (unchanged) | re-sync ÷ full | rows written on re-sync | re-sync, 1% changed | agent peak RSS |"
         print "|---|---|---|---|---|---|---|---|---|---|"
         for (s = 1; s <= sizes; s++) print summary[s]
+        print "\nThe same agent into tables with primary keys only (bench/sync_bare.wmap; the pipe and pgloader load such a table):\n"
+        print "| production rows | full sync rows/s | ÷ pipe | ÷ pgloader | re-sync (unchanged) | re-sync ÷ full | rows written on re-sync |"
+        print "|---|---|---|---|---|---|---|"
+        for (s = 1; s <= sizes; s++) if (bare_summary[s] != "") print bare_summary[s]
     }' "$results"
     echo
     echo "Commands (MY_PORT, PG_PORT: the private servers' ports; BENCH_SYNC_SOURCE_DSN=\"host=127.0.0.1 port=\$MY_PORT user=root dbname=bench_src\", BENCH_SYNC_TARGET_DSN=\"host=127.0.0.1 port=\$PG_PORT user=postgres dbname=bench_target\"):"
@@ -571,6 +614,7 @@ fi
     echo "runstat -n 1 -m -- $agent --once"
     echo "# 3. re-sync, 1% changed (before it, not timed: mariadb bench_src -e 'UPDATE production SET oil_bbl = oil_bbl + 1 WHERE id % 100 = 0')"
     echo "runstat -n 1 -m -- $agent --once"
+    echo "# 1b, 2b. the same as 1 and 2 with $bare_agent (bench/sync_bare.wmap) and dbname=bench_bare"
     echo "# 4. pipe (before it: TRUNCATE production in bench_pipe)"
     sed -e "s/-P $my_port/-P \$MY_PORT/" -e "s/-p $pg_port/-p \$PG_PORT/" "$tmp/pipe.sh" | grep -v pipefail
     echo "# 4c. the pipe into the agent's table (before it: TRUNCATE production_data in bench_canon, made by agent --init, wells by agent --entity Well)"

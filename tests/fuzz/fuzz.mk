@@ -31,7 +31,7 @@ FUZZ_CORPUS   = $(FUZZ_DIR)/corpus
 FUZZ_SEEDS    = $(wildcard specs/*.wmap examples/*.wmap tests/errors/*.wmap tests/fuzz/seeds/*)
 # The target refuses imports, so a tenant spec reaches the back ends only
 # whole: the canonical spec, then the tenant without its import line.
-FUZZ_WHOLE    = $(wildcard examples/*.wmap) bench/sync.wmap
+FUZZ_WHOLE    = $(wildcard examples/*.wmap) bench/sync_tenant.wmap
 FUZZ_OPTIONS  = -dict=tests/fuzz/wmap.dict -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
                 -print_final_stats=1 -max_total_time=$(FUZZ_SECONDS) \
                 -artifact_prefix=$(FUZZ_DIR)/
