@@ -1,6 +1,7 @@
 /* wr_pg.c - the PostgreSQL driver, on libpq.  The DSN goes to libpq as
  * given (its conninfo or URL syntax; a key=value DSN is checked by
- * wr_dsn.c first); the session is always UTF8 and UTC.
+ * wr_dsn.c first); the session is always UTF8 and UTC, and prints dates
+ * as ISO and floats exactly.
  *
  * Must never: print (libpq's default notice processor writes NOTICEs to
  * stderr; ours drops them), leave a connection in COPY state, or decide
@@ -133,7 +134,12 @@ static int pg_connect(wr_conn *c, const char *dsn, wr_err *err)
         return wr_error(err, WR_ECONNECT, "%s: postgres: cannot read a SQL_ASCII database as it is: %s", c->who,
                         message);
     }
-    rc = pg_exec(c, "SET TIME ZONE 'UTC'", err);
+    /* What the runtime reads back must not depend on the server's or the
+     * database's settings: timestamps in UTC, dates and timestamps as ISO
+     * (DateStyle 'SQL, DMY' prints 26/11/2026), floats exact (with
+     * extra_float_digits 0 they print rounded to 15 digits).  One round
+     * trip. */
+    rc = pg_exec(c, "SET TIME ZONE 'UTC'; SET DateStyle = 'ISO'; SET extra_float_digits = 3", err);
     if (rc) {   /* the session is unusable as we promise it: no connection */
         pg_close(c);
         if (err)

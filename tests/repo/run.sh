@@ -69,9 +69,14 @@ mariadb_run permian <generated/permian_ops/permian_ops_schema.sql \
 
 # The servers' own time zones are not UTC (and have DST): the runtime must
 # make every session UTC, or timestamps and "default now" come out shifted.
-psql_run postgres -c "ALTER DATABASE gulf SET timezone TO 'America/New_York'" \
-    -c "ALTER DATABASE anadarko SET timezone TO 'America/New_York'" \
-    -c "ALTER DATABASE bakken SET timezone TO 'America/New_York'" || fail "cannot set the time zones"
+# Nor do they print dates as ISO or floats exactly: the runtime must pin
+# the output formats it reads, or a European DBA's DateStyle breaks every
+# read of a date, and extra_float_digits 0 rounds every float read back.
+for db in gulf anadarko bakken; do
+    psql_run postgres -c "ALTER DATABASE $db SET timezone TO 'America/New_York'" \
+        -c "ALTER DATABASE $db SET datestyle TO 'SQL, DMY'" \
+        -c "ALTER DATABASE $db SET extra_float_digits TO 0" || fail "cannot set $db's time zone and output formats"
+done
 mariadb_run -e "SET GLOBAL time_zone = '-05:00'" || fail "cannot set MariaDB's time zone"
 
 # The DSNs, as the specs name them: libpq conninfo for PostgreSQL, the
