@@ -501,13 +501,18 @@ static void build_diff(sync_gen *g, entity_sql *s, const char *table)
                                 wm_sql_quote(a, td, wf->name), wf->type.kind == WM_T_DATE ? "::date" : "");
         s->diff_since = "SELECT set_config('wellos.diff_since', $1, false)";
     }
-    /* text keys in byte order, as the agent compares them */
-    const char *collate = e->key->type.kind == WM_T_TEXT ? " COLLATE \"C\"" : "";
+    /* In the order the agent compares keys: integers, uuids (their bytes,
+     * as their lowercase text) and dates in their own types' order, which
+     * the key's index has; text and enums (text columns) in byte order.
+     * The ORDER BY names the table's column: a bare name would be the
+     * select list's ::text, sorted in the database's collation. */
+    wm_type_kind k = e->key->type.kind;
+    const char *collate = k == WM_T_TEXT || k == WM_T_ENUM ? " COLLATE \"C\"" : "";
     const char *key = wm_sql_quote(a, td, e->key->name);
-    bool is_integer = e->key->type.kind == WM_T_INT || e->key->type.kind == WM_T_BIGINT;
-    s->diff_scan = wm_arena_printf(a, "COPY (SELECT %s%s, " STAMP_HASH ", xmin, " STAMP_XID " FROM %s%s ORDER BY %s%s) "
-                                      "TO STDOUT (FORMAT binary)", key, is_integer ? "" : "::text", table, where, key,
-                                   collate);
+    bool is_integer = k == WM_T_INT || k == WM_T_BIGINT;
+    s->diff_scan = wm_arena_printf(a, "COPY (SELECT %s%s, " STAMP_HASH ", xmin, " STAMP_XID " FROM %s%s ORDER BY %s.%s%s) "
+                                      "TO STDOUT (FORMAT binary)", key, is_integer ? "" : "::text", table, where, table,
+                                   key, collate);
 }
 
 /* Whether a foreign key of the model points at e's key. */

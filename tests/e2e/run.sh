@@ -288,6 +288,16 @@ objects() { pg eagle "SELECT string_agg(n, ',' ORDER BY n) FROM (SELECT conname 
 check eagle_initial_load_leaves_every_constraint_and_index "$(objects)" \
     test "$(objects)" = "$(pg eagle_objects_ref "SELECT string_agg(n, ',' ORDER BY n) FROM (SELECT conname AS n FROM pg_constraint WHERE conrelid IN ('wells'::regclass, 'production_data'::regclass)
                                             UNION ALL SELECT indexname FROM pg_indexes WHERE tablename IN ('wells', 'production_data')) o")"
+# The comparison reads the target in its key's order.  A uuid or integer
+# key's index has that order: with sorts disabled the plan must not sort
+# (an ORDER BY of the bare name sorted the select list's ::text instead,
+# in the database's collation: at 1M uuid keys, a parallel sort).
+scans=$("$wellosc" plan --tenant eagle_ford examples/eagle_ford.wmap | sed -n 's/^COPY (\(SELECT .*\)) TO STDOUT (FORMAT binary);$/\1/p')
+sorts=$(while IFS= read -r scan; do
+            psql -X -A -t -q -d eagle -c "SET enable_sort = off" -c "EXPLAIN $scan" | grep -c 'Sort' || true
+        done <<<"$scans" | paste -sd' ')
+check eagle_comparison_scans_walk_the_key_index "$(echo "$scans" | wc -l) scans, Sort nodes: $sorts" \
+    test "$(echo "$scans" | grep -c '^SELECT')/$sorts" = "1/0"
 before=$(snapshot eagle | grep -v wellos_sync)
 rejects_before=$(pg eagle "SELECT count(*) FROM wellos_sync_rejects")
 last=eagle_sync2; run eagle_sync2 "$eagle" --once
