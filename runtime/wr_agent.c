@@ -35,8 +35,13 @@ enum { DEFAULT_LOCK_TIMEOUT = 60, MAX_LOCK_TIMEOUT = 2147483 };
 
 /* Run on every target session right after it connects: a statement that
  * waits longer than this for a lock fails (SQLSTATE 55P03), and with it
- * the batch and the run, instead of hanging behind someone else's lock. */
-static const char SET_LOCK_TIMEOUT[] = "SELECT set_config('lock_timeout', $1, false)";
+ * the batch and the run, instead of hanging behind someone else's lock.
+ * The server's statement_timeout is lifted: an initial load is one COPY
+ * as long as the whole extract, and the comparison one scan as long, so a
+ * limit meant for interactive queries would fail every run of a large
+ * table, forever. */
+static const char SET_TIMEOUTS[] = "SELECT set_config('lock_timeout', $1, false), "
+                                   "set_config('statement_timeout', '0', false)";
 
 static volatile sig_atomic_t stop_requested;
 
@@ -347,7 +352,7 @@ static int connect_to(agent *a, wr_conn **out, wr_dialect d, const char *dsn, co
 }
 
 /* A target session (WHO: "target", "target (compare)"), with the lock
- * timeout of --lock-timeout set on it. */
+ * timeout of --lock-timeout set on it and no statement timeout. */
 static int connect_target(agent *a, wr_conn **out, const char *who, wr_err *err)
 {
     wr_conn *t = NULL;
@@ -356,7 +361,7 @@ static int connect_target(agent *a, wr_conn **out, const char *who, wr_err *err)
         char ms[24];
         snprintf(ms, sizeof ms, "%lld", (long long)a->opt.lock_timeout_seconds * 1000);
         const char *params[1] = { ms };
-        rc = wr_target_run(t, "lock_timeout", SET_LOCK_TIMEOUT, 1, params, NULL, NULL, NULL, NULL, err);
+        rc = wr_target_run(t, "lock_timeout", SET_TIMEOUTS, 1, params, NULL, NULL, NULL, NULL, err);
     }
     if (rc) {
         wr_conn_close(t);

@@ -496,7 +496,13 @@ check eagle_bulk_sigterm_commits_whole_batches "exit $rc, rows, written, status:
 check eagle_bulk_sigterm_makes_indexes_and_keys_again "$(shape)" test "$(shape)" = "$shape_before"
 pg eagle_big "TRUNCATE production_data; DELETE FROM wellos_sync_state WHERE entity = 'ProductionRecord'"
 load_start=$(pg eagle_big "SELECT now()")
-last=bulk_load; big run bulk_load "$eagle" --once --entity ProductionRecord --batch-size 5000
+# a statement_timeout far shorter than the load's one COPY (a DBA's limit
+# for interactive queries): the agent's sessions lift it
+last=bulk_load
+EAGLE_SOURCE_DSN="$my_dsn dbname=eagle_big" EAGLE_TARGET_DSN="$pg_dsn dbname=eagle_big options='-c statement_timeout=20'" \
+    run bulk_load "$eagle" --once --entity ProductionRecord --batch-size 5000
+check eagle_bulk_load_outlasts_a_20ms_statement_timeout "exit $rc, $(grep -o 'statement timeout[^"]*' "$out/bulk_load.err" | head -1)" \
+    test "$rc/$(grep -c 'statement timeout' "$out/bulk_load.err")" = "0/0"
 check eagle_bulk_load_exits_0_in_one_pass "exit $rc, written $(state eagle_big ProductionRecord rows_written)" \
     test "$rc/$(state eagle_big ProductionRecord rows_written)/$(grep -c 'initial load was rolled back' "$out/bulk_load.err")" = "0/$N_BIG/0"
 check eagle_bulk_load_makes_indexes_and_keys_again "$(shape)" test "$(shape)" = "$shape_before"
