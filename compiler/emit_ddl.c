@@ -95,10 +95,10 @@ const char *wm_sql_literal(wm_arena *a, wm_dialect d, const wm_literal *l, const
     case WM_L_STRING:
     case WM_L_NAME:
         if (d == WM_DIALECT_ORACLE && t->kind == WM_T_DATE)
-            return wm_arena_printf(a, "DATE %s", wm_sql_string(a, l->text));
+            return wm_arena_printf(a, "DATE %s", wm_sql_string(a, d, l->text));
         if (d == WM_DIALECT_ORACLE && t->kind == WM_T_TIMESTAMP)
-            return wm_arena_printf(a, "TIMESTAMP %s", wm_sql_string(a, l->text));
-        return wm_sql_string(a, l->text);
+            return wm_arena_printf(a, "TIMESTAMP %s", wm_sql_string(a, d, l->text));
+        return wm_sql_string(a, d, l->text);
     }
     return "NULL";
 }
@@ -130,7 +130,7 @@ static void emit_column(const wm_emit_ctx *cx, wm_printer *p, wm_dialect d, cons
     if (f->type.kind == WM_T_ENUM) {
         const char *list = "";
         for (size_t i = 0; i < f->type.n_enum_values; i++)
-            list = wm_arena_printf(a, "%s%s%s", list, i ? ", " : "", wm_sql_string(a, f->type.enum_values[i]));
+            list = wm_arena_printf(a, "%s%s%s", list, i ? ", " : "", wm_sql_string(a, d, f->type.enum_values[i]));
         extra = wm_arena_printf(a, "%s CHECK (%s IN (%s))", extra, q, list);
     }
     if (f->has_range)
@@ -175,7 +175,7 @@ static void emit_indexes(const wm_emit_ctx *cx, wm_printer *p, wm_dialect d, con
         else if (d == WM_DIALECT_SQLSERVER)
             wm_print(p, "IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = $s$)\n"
                         "    CREATE INDEX $n$ ON $t$ ($c$);\n",
-                     "s", wm_arena_printf(a, "N%s", wm_sql_string(a, name)), "n", qname, "t", table, "c", col, NULL);
+                     "s", wm_arena_printf(a, "N%s", wm_sql_string(a, d, name)), "n", qname, "t", table, "c", col, NULL);
         else
             wm_print(p, "CREATE INDEX $n$ ON $t$ ($c$);\n", "n", qname, "t", table, "c", col, NULL);
     }
@@ -245,7 +245,7 @@ static void emit_tables(const wm_emit_ctx *cx, wm_printer *p, wm_dialect d)
         wm_print(p, "\n", NULL);
         if (d == WM_DIALECT_SQLSERVER)
             wm_print(p, "IF OBJECT_ID($t$, N'U') IS NULL\nCREATE TABLE $q$ (\n",
-                     "t", wm_arena_printf(a, "N%s", wm_sql_string(a, table)), "q", table, NULL);
+                     "t", wm_arena_printf(a, "N%s", wm_sql_string(a, d, table)), "q", table, NULL);
         else if (d == WM_DIALECT_ORACLE)
             wm_print(p, "CREATE TABLE $q$ (\n", "q", table, NULL);
         else
@@ -325,12 +325,12 @@ void wm_emit_ddl_file(const wm_emit_ctx *cx, wm_printer *p, wm_dialect d)
         for (size_t i = 0; i < m->n_tenants; i++)
             if (m->tenants[i]->strategy == WM_STRATEGY_NATIVE)
                 wm_print(p, "--   INSERT INTO wellos_tenant (tenant) VALUES ($t$) ON CONFLICT DO NOTHING;\n",
-                         "t", wm_sql_string(a, m->tenants[i]->name), NULL);
+                         "t", wm_sql_string(a, WM_DIALECT_POSTGRES, m->tenants[i]->name), NULL);
         wm_print(p, "\n$marker$", "marker", wm_marker_table_sql, NULL);
         emit_tables(cx, p, d);
         return;
     }
-    const char *t = wm_sql_string(a, native->name);
+    const char *t = wm_sql_string(a, WM_DIALECT_POSTGRES, native->name);
     wm_print(p, "-- The canonical WellOS tables, postgres dialect, for native tenant $n$,\n"
                 "-- and the tenant marker that makes the database its own: its repositories\n"
                 "-- use a database only when the marker (table wellos_tenant, as a sync\n"

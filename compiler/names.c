@@ -101,9 +101,27 @@ const char *wm_sql_table(wm_arena *a, wm_dialect d, const wm_table_name *t)
     return out;
 }
 
-const char *wm_sql_string(wm_arena *a, const char *text)
+const char *wm_sql_string(wm_arena *a, wm_dialect d, const char *text)
 {
-    return quote_with(a, text, '\'', '\'');
+    if (!strchr(text, '\\') || d == WM_DIALECT_SQLSERVER || d == WM_DIALECT_ORACLE)
+        return quote_with(a, text, '\'', '\'');   /* a backslash is itself there */
+    /* MySQL (unless NO_BACKSLASH_ESCAPES, which the runtime's sessions never
+     * have) and a PostgreSQL E'' string read \\ as one backslash; E'' means
+     * the same whatever standard_conforming_strings says. */
+    size_t n = strlen(text);
+    char *out = wm_arena_alloc(a, 2 * n + 4);
+    size_t k = 0;
+    if (d == WM_DIALECT_POSTGRES)
+        out[k++] = 'E';
+    out[k++] = '\'';
+    for (const char *c = text; *c; c++) {
+        out[k++] = *c;
+        if (*c == '\'' || *c == '\\')
+            out[k++] = *c;
+    }
+    out[k++] = '\'';
+    out[k] = '\0';
+    return out;
 }
 
 const char *wm_comment_text(wm_arena *a, const char *text)

@@ -17,6 +17,9 @@ const char *wm_comment_text(wm_arena *a, const char *text);
 
 const char *wm_sql_quote(wm_arena *a, wm_dialect d, const char *ident);
 const char *wm_sql_table(wm_arena *a, wm_dialect d, const wm_table_name *t);
-const char *wm_sql_string(wm_arena *a, const char *text); /* '...' with quotes doubled */
+/* A string literal in dialect d: quotes doubled; a backslash is written
+ * so that it stays one (MySQL reads '\t' as a tab, and PostgreSQL does
+ * with standard_conforming_strings off). */
+const char *wm_sql_string(wm_arena *a, wm_dialect d, const char *text);
 
 #endif

@@ -75,7 +75,7 @@ static const char *expr_sql(builder *b, wm_diags *diags, const wm_expr *e)
         return q(b, e->name);
     case WM_E_LITERAL:
         switch (e->lit.kind) {
-        case WM_L_STRING: return wm_sql_string(a, e->lit.text);
+        case WM_L_STRING: return wm_sql_string(a, b->d, e->lit.text);
         case WM_L_NUMBER: return e->lit.text;
         case WM_L_NULL: return "NULL";
         case WM_L_BOOL:
@@ -277,7 +277,7 @@ static const char *stored_default(builder *b, const wm_store_col *c)
     for (size_t i = 0; i < c->map->n_entries; i++) {
         const wm_map_entry *e = &c->map->entries[i];
         if (e->to.kind != WM_L_NULL && e->from.kind == WM_L_STRING && strcmp(e->to.text, f->default_value.text) == 0)
-            return wm_sql_string(b->a, e->from.text);
+            return wm_sql_string(b->a, b->d, e->from.text);
     }
     return NULL;
 }

@@ -59,5 +59,29 @@ check "enum CHECK holds" bash -c "! psql -X -q -d ddl1 -c \"INSERT INTO wells (i
 check "range CHECK holds" bash -c "! psql -X -q -d ddl1 -c \"INSERT INTO wells (id, name, status, latitude) VALUES (gen_random_uuid(), 'x', 'ACTIVE', 91)\""
 check "foreign key holds" bash -c "! psql -X -q -d ddl1 -c \"INSERT INTO production_data (id, well_id, date) VALUES (1, gen_random_uuid(), '2024-01-01')\""
 check "MariaDB enum CHECK holds" bash -c "! mariadb --no-defaults -uroot ddl1 -e \"INSERT INTO wells (id, name, status) VALUES (UUID(), 'x', 'BOGUS')\""
+
+# A string literal keeps its backslashes and quotes: MariaDB reads '\t' as a
+# tab, and so does PostgreSQL with standard_conforming_strings off (an old
+# application's setting, here for the whole session).
+cat >"$tmp/literals.wmap" <<'SPEC'
+entity Note table notes {
+  id    bigint key
+  path  text(60) default "C:\\temp\\new 'x' \\\\server\\"
+}
+SPEC
+want='C:\temp\new '"'"'x'"'"' \\server\'
+./wellosc gen -o "$tmp/literals" "$tmp/literals.wmap" >/dev/null
+psql -X -q -c "CREATE DATABASE literals" >/dev/null
+mariadb --no-defaults -uroot -e "CREATE DATABASE literals"
+check "a default with backslashes and quotes, PostgreSQL (standard_conforming_strings off)" \
+    env PGOPTIONS="-c standard_conforming_strings=off -c escape_string_warning=off" \
+    psql -X -q -v ON_ERROR_STOP=1 -d literals -f "$tmp/literals/ddl_postgres.sql" \
+         -c "INSERT INTO notes (id) VALUES (1)"
+got=$(psql -X -A -t -d literals -c "SELECT path FROM notes")
+check "... reads back as written: [$got]" test "$got" = "$want"
+check "a default with backslashes and quotes, MariaDB" my literals "$tmp/literals/ddl_mysql.sql"
+mariadb --no-defaults -uroot literals -e "INSERT INTO notes (id) VALUES (1)"
+got=$(mariadb --no-defaults -uroot -N -B -r literals -e "SELECT path FROM notes")
+check "... reads back as written: [$got]" test "$got" = "$want"
 echo "ddl: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

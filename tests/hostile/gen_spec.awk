@@ -65,7 +65,7 @@ function base(t) { sub(/\(.*/, "", t); return t }
 function default_for(t,    b) {
     b = base(t)
     if (b == "uuid") return "\"00000000-0000-0000-0000-00000000000" (1 + rnd(9)) "\""
-    if (b == "text") return t ~ /^text\([123]\)$/ ? "\"o\"" : "\"o'k;\""   # (a reference to a short text key)
+    if (b == "text") return t ~ /^text\([123]\)$/ ? "\"o\"" : "\"o'k;\\\\\""   # o'k;\ ; o in a text(1..3), which may reference a short text key
     if (b == "int" || b == "bigint") return (chance(50) ? "-" : "") rnd(1000)
     if (b == "float") return "1.5"
     if (b == "decimal") return "1"
