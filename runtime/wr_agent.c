@@ -36,12 +36,15 @@ enum { DEFAULT_LOCK_TIMEOUT = 60, MAX_LOCK_TIMEOUT = 2147483 };
 /* Run on every target session right after it connects: a statement that
  * waits longer than this for a lock fails (SQLSTATE 55P03), and with it
  * the batch and the run, instead of hanging behind someone else's lock.
- * The server's statement_timeout is lifted: an initial load is one COPY
- * as long as the whole extract, and the comparison one scan as long, so a
- * limit meant for interactive queries would fail every run of a large
- * table, forever. */
+ * The server's statement_timeout and idle_in_transaction_session_timeout
+ * are lifted: an initial load is one COPY as long as the whole extract, in
+ * a transaction opened before the source sends its first row (which a
+ * large sort can take minutes to do), and the comparison one scan as long;
+ * limits meant for interactive queries and idle applications would fail
+ * every run of a large table, forever. */
 static const char SET_TIMEOUTS[] = "SELECT set_config('lock_timeout', $1, false), "
-                                   "set_config('statement_timeout', '0', false)";
+                                   "set_config('statement_timeout', '0', false), "
+                                   "set_config('idle_in_transaction_session_timeout', '0', false)";
 
 static volatile sig_atomic_t stop_requested;
 

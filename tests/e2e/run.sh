@@ -533,6 +533,24 @@ pg eagle_big "DROP TABLE audit_notes"
 check eagle_fk_failure_rolls_the_initial_load_back "$(grep -o 'initial load was rolled back[^"]*' "$out/fk_sync.err" | head -1 | cut -c1-160)" \
     grep -q 'initial load was rolled back and runs again in batches: .*violates foreign key constraint' "$out/fk_sync.err"
 
+# ---- a slow source under the target's idle_in_transaction_session_timeout ----------------------
+# An initial load's transaction is open (the table locked, its indexes
+# dropped) before the source sends its first row, which can take minutes
+# (a large sort); a timeout meant for idle applications would end it.
+# Here each source row takes 20 ms (SLEEP in a view) against a 5 ms limit.
+my mysql "CREATE DATABASE eagle_slow CHARACTER SET utf8mb4" || die "mariadb"
+my eagle_slow "CREATE TABLE wells_master AS SELECT * FROM eagle_src.wells_master WHERE well_name LIKE 'Kennedy%';
+               CREATE TABLE volumes AS SELECT v.* FROM eagle_src.daily_volumes v JOIN wells_master w ON w.well_uuid = v.well_uuid
+                                       WHERE v.volume_id < 400 ORDER BY v.volume_id LIMIT 5;
+               CREATE VIEW daily_volumes AS SELECT * FROM volumes WHERE SLEEP(0.02) = 0" || die "eagle_slow"
+pg postgres "CREATE DATABASE eagle_slow" || die "createdb eagle_slow"
+slow() { EAGLE_SOURCE_DSN="$my_dsn dbname=eagle_slow" EAGLE_TARGET_DSN="$pg_dsn dbname=eagle_slow options='-c idle_in_transaction_session_timeout=5'" "$@"; }
+last=slow_init; slow run slow_init "$eagle" --init
+last=slow_sync; slow run slow_sync "$eagle" --once
+check eagle_slow_source_outlasts_a_5ms_idle_in_transaction_timeout \
+    "exit $rc, $(pg eagle_slow "SELECT count(*) FROM production_data") of $(my eagle_slow "SELECT COUNT(*) FROM volumes") rows, $(grep -o 'idle-in-transaction[^"]*' "$out/slow_sync.err" | head -1)" \
+    test "$rc/$(pg eagle_slow "SELECT count(*) FROM production_data")" = "0/$(my eagle_slow "SELECT COUNT(*) FROM volumes")"
+
 # ---- the source connection cut mid-extract ---------------------------------------------------
 pg eagle_big "TRUNCATE production_data; DELETE FROM wellos_sync_state WHERE entity = 'ProductionRecord'"
 my eagle_big "UPDATE daily_volumes SET water_bbl = CONCAT(water_bbl + 1)"
