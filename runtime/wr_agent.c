@@ -511,12 +511,33 @@ static int ensure_target(agent *a, wr_err *err)
     return 0;
 }
 
+/* The extract is one query as long as the whole table, like pg_dump's
+ * and mariadb-dump's, and like them the agent lifts the source's limits on
+ * a statement's time for its own session (a DSN's or an account's
+ * statement_timeout, MariaDB's max_statement_time, MySQL's
+ * max_execution_time), which would end every run of a large table.  Best
+ * effort: a server without the setting has no such limit either, and a
+ * failed SET leaves the session as it was. */
+static void lift_source_limits(wr_conn *source, wr_dialect d)
+{
+    if (d == WR_POSTGRES) {
+        wr_exec(source, "SELECT set_config('statement_timeout', '0', false), "
+                        "set_config('idle_in_transaction_session_timeout', '0', false)", NULL);
+    } else if (d == WR_MYSQL) {
+        if (wr_exec(source, "SET SESSION max_statement_time = 0", NULL) != 0)   /* MariaDB */
+            wr_exec(source, "SET SESSION max_execution_time = 0", NULL);        /* MySQL */
+    }
+}
+
 static int ensure_source(agent *a, wr_err *err)
 {
     if (a->source && !wr_conn_is_lost(a->source))
         return 0;
     close_source(a);
-    return connect_to(a, &a->source, a->spec->source_dialect, a->source_dsn, a->spec->source_env, "source", err);
+    int rc = connect_to(a, &a->source, a->spec->source_dialect, a->source_dsn, a->spec->source_env, "source", err);
+    if (!rc)
+        lift_source_limits(a->source, a->spec->source_dialect);
+    return rc;
 }
 
 /* ---- one run ----------------------------------------------------------------------- */

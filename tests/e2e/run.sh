@@ -533,23 +533,41 @@ pg eagle_big "DROP TABLE audit_notes"
 check eagle_fk_failure_rolls_the_initial_load_back "$(grep -o 'initial load was rolled back[^"]*' "$out/fk_sync.err" | head -1 | cut -c1-160)" \
     grep -q 'initial load was rolled back and runs again in batches: .*violates foreign key constraint' "$out/fk_sync.err"
 
-# ---- a slow source under the target's idle_in_transaction_session_timeout ----------------------
+# ---- a slow source under limits meant for applications -----------------------------------------
 # An initial load's transaction is open (the table locked, its indexes
 # dropped) before the source sends its first row, which can take minutes
-# (a large sort); a timeout meant for idle applications would end it.
-# Here each source row takes 20 ms (SLEEP in a view) against a 5 ms limit.
-my mysql "CREATE DATABASE eagle_slow CHARACTER SET utf8mb4" || die "mariadb"
+# (a large sort), and the extract is one query as long as the table.  A
+# target's idle_in_transaction_session_timeout, a source account's
+# max_statement_time (MariaDB) or a source's statement_timeout (PostgreSQL)
+# would end every run.  Here each source row takes 20 ms (a view that
+# sleeps) against 5 ms limits.
+my mysql "CREATE DATABASE eagle_slow CHARACTER SET utf8mb4;
+          CREATE USER slow_reader@'%' WITH MAX_STATEMENT_TIME 0.005;
+          GRANT SELECT ON eagle_slow.* TO slow_reader@'%'" || die "mariadb"
 my eagle_slow "CREATE TABLE wells_master AS SELECT * FROM eagle_src.wells_master WHERE well_name LIKE 'Kennedy%';
                CREATE TABLE volumes AS SELECT v.* FROM eagle_src.daily_volumes v JOIN wells_master w ON w.well_uuid = v.well_uuid
                                        WHERE v.volume_id < 400 ORDER BY v.volume_id LIMIT 5;
                CREATE VIEW daily_volumes AS SELECT * FROM volumes WHERE SLEEP(0.02) = 0" || die "eagle_slow"
 pg postgres "CREATE DATABASE eagle_slow" || die "createdb eagle_slow"
-slow() { EAGLE_SOURCE_DSN="$my_dsn dbname=eagle_slow" EAGLE_TARGET_DSN="$pg_dsn dbname=eagle_slow options='-c idle_in_transaction_session_timeout=5'" "$@"; }
+slow() { EAGLE_SOURCE_DSN="host=127.0.0.1 port=$WR_TEST_MYSQL_PORT user=slow_reader dbname=eagle_slow" \
+         EAGLE_TARGET_DSN="$pg_dsn dbname=eagle_slow options='-c idle_in_transaction_session_timeout=5'" "$@"; }
 last=slow_init; slow run slow_init "$eagle" --init
 last=slow_sync; slow run slow_sync "$eagle" --once
-check eagle_slow_source_outlasts_a_5ms_idle_in_transaction_timeout \
-    "exit $rc, $(pg eagle_slow "SELECT count(*) FROM production_data") of $(my eagle_slow "SELECT COUNT(*) FROM volumes") rows, $(grep -o 'idle-in-transaction[^"]*' "$out/slow_sync.err" | head -1)" \
+check eagle_slow_source_outlasts_5ms_limits_on_both_sides \
+    "exit $rc, $(pg eagle_slow "SELECT count(*) FROM production_data") of $(my eagle_slow "SELECT COUNT(*) FROM volumes") rows, $(grep -o '"error":"[^"]*' "$out/slow_sync.err" | grep -v null | head -1)" \
     test "$rc/$(pg eagle_slow "SELECT count(*) FROM production_data")" = "0/$(my eagle_slow "SELECT COUNT(*) FROM volumes")"
+for db in bakken_slow_src bakken_slow; do pg postgres "CREATE DATABASE $db" || die "createdb $db"; done
+psql -X -q -v ON_ERROR_STOP=1 -d bakken_slow_src -f tests/e2e/bakken_source.sql >/dev/null || die "bakken_slow_src"
+pg bakken_slow_src "ALTER TABLE acct.monthly_allocations RENAME TO allocations;
+                    DELETE FROM acct.allocations WHERE allocation_id > 5;
+                    CREATE VIEW acct.monthly_allocations AS SELECT * FROM acct.allocations WHERE pg_sleep(0.02) IS NOT NULL"
+bslow() { BAKKEN_SOURCE_DSN="$pg_dsn dbname=bakken_slow_src options='-c statement_timeout=5'" \
+          BAKKEN_TARGET_DSN="$pg_dsn dbname=bakken_slow" "$@"; }
+last=bakken_slow_init; bslow run bakken_slow_init "$bakken" --init
+last=bakken_slow_sync; bslow run bakken_slow_sync "$bakken" --once
+check bakken_slow_source_outlasts_a_5ms_statement_timeout \
+    "exit $rc, $(pg bakken_slow "SELECT count(*) FROM production_data") of 5 rows, $(grep -o '"error":"[^"]*' "$out/bakken_slow_sync.err" | grep -v null | head -1)" \
+    test "$rc/$(pg bakken_slow "SELECT count(*) FROM production_data")" = "0/5"
 
 # ---- the source connection cut mid-extract ---------------------------------------------------
 pg eagle_big "TRUNCATE production_data; DELETE FROM wellos_sync_state WHERE entity = 'ProductionRecord'"
