@@ -1,7 +1,8 @@
 /* wr_mysql.c - the MySQL/MariaDB driver, on MariaDB Connector/C.  DSN keys:
  * host port user password dbname socket connect_timeout (seconds, default
  * 10).  The session is utf8mb4, UTC, strict (STRICT_ALL_TABLES,
- * NO_ZERO_DATE, NO_ZERO_IN_DATE) and keeps MySQL's default quoting.
+ * NO_ZERO_DATE, NO_ZERO_IN_DATE), autocommits, and keeps MySQL's default
+ * quoting.
  *
  * Must never: let the library reconnect by itself (MYSQL_OPT_RECONNECT is
  * off: a silent reconnect would keep statements prepared on the old
@@ -137,9 +138,12 @@ static int my_connect(wr_conn *c, const char *dsn, wr_err *err)
     wr_dsn_wipe(&d);
     if (rc)
         return rc;
-    rc = my_exec(c, "SET time_zone = '+00:00'", err);
-    if (!rc)
-        rc = my_exec(c, "SET sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE'", err);
+    /* autocommit too: a server's autocommit = 0 (my.cnf, for applications
+     * that commit) would keep a repository's writes uncommitted until they
+     * are lost at disconnect, and hold an agent's source session in one
+     * snapshot, run after run.  One round trip. */
+    rc = my_exec(c, "SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE', "
+                    "autocommit = 1", err);
     if (rc) {   /* the session is unusable as we promise it: no connection */
         my_close(c);
         if (err)

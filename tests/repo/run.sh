@@ -78,6 +78,11 @@ for db in gulf anadarko bakken; do
         -c "ALTER DATABASE $db SET extra_float_digits TO 0" || fail "cannot set $db's time zone and output formats"
 done
 mariadb_run -e "SET GLOBAL time_zone = '-05:00'" || fail "cannot set MariaDB's time zone"
+# A DBA's autocommit = 0 (in my.cnf, for applications that commit): a
+# session of the runtime must still commit each statement, or writes are
+# lost at disconnect and a long session reads one old snapshot.
+# (A lock wait then ends in 3 s, not 50: such a regression fails, not hangs.)
+mariadb_run -e "SET GLOBAL autocommit = 0, GLOBAL innodb_lock_wait_timeout = 3" || fail "cannot set MariaDB's autocommit"
 
 # The DSNs, as the specs name them: libpq conninfo for PostgreSQL, the
 # runtime's key=value form for MySQL (runtime/wr_mysql.c).
