@@ -41,9 +41,14 @@
 
 const char *wr_target_hint(const char *sqlstate)
 {
-    return sqlstate && strcmp(sqlstate, "42703") == 0   /* undefined_column */
-           ? " (a table made by an older agent lacks a column this one writes: run the agent with --init once)"
-           : "";
+    if (!sqlstate)
+        return "";
+    if (strcmp(sqlstate, "42703") == 0)   /* undefined_column */
+        return " (a table made by an older agent lacks a column this one writes: run the agent with --init once)";
+    if (strcmp(sqlstate, "42501") == 0)   /* insufficient_privilege */
+        return " (the agent's role lacks a privilege on the target: README.md, \"What the agent's roles need\", "
+               "lists them)";
+    return "";
 }
 
 static int target_failure(wr_conn *c, PGconn *pg, const PGresult *res, const char *what,

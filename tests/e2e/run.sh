@@ -817,6 +817,34 @@ stamp_check rows_are_stamped_once_after_init "" "$(pg lone "SELECT count(*) FROM
     "$(pg lone "SELECT count(*) FROM production_data")"
 stamp_check and_then_unchanged "" 0 0
 
+# The least a role needs on the target, as README.md ("What the agent's
+# roles need") lists it, after an owner ran --init: the run works (an empty
+# table it does not own loads in batches, and says so) and writes what an
+# owner's run writes.  Without one of the grants it fails with a hint.
+pg postgres "CREATE DATABASE lone_lp" || die "createdb lone_lp"
+pg postgres "CREATE ROLE wellos_agent LOGIN" || die "create role"
+lp() { LONE_STAR_TARGET_DSN="$pg_dsn dbname=lone_lp" "$@"; }
+last=lp_init; lp run lp_init "$lone" --init
+pg lone_lp "GRANT SELECT, INSERT, UPDATE ON wells, production_data, equipment TO wellos_agent;
+            GRANT SELECT, INSERT, UPDATE ON wellos_sync_state, wellos_sync_rejects TO wellos_agent;
+            GRANT SELECT ON wellos_tenant TO wellos_agent"
+lpa() { LONE_STAR_TARGET_DSN="host=$PGHOST port=$PGPORT user=wellos_agent dbname=lone_lp" "$@"; }
+last=lp_no_seq; lpa run lp_no_seq "$lone" --once
+check least_privilege_missing_grant_fails_with_a_hint "exit $rc, $(grep -o 'permission denied[^"]*' "$out/lp_no_seq.err" | head -1)" \
+    eval 'test $rc -ne 0 && grep -q "permission denied for sequence wellos_sync_rejects_id_seq (SQLSTATE 42501) (the agent.s role lacks a privilege on the target: README.md" "$out/lp_no_seq.err"'
+pg lone_lp "GRANT USAGE ON SEQUENCE wellos_sync_rejects_id_seq TO wellos_agent"
+last=lp_sync; lpa run lp_sync "$lone" --once
+check least_privilege_run_exits_0 "exit $rc, $(grep -c 'loads in batches' "$out/lp_sync.err") tables loaded in batches" \
+    test "$rc/$(grep -c 'cannot be prepared for an initial load, so it loads in batches' "$out/lp_sync.err")" = "0/3"
+exp_lone_wells >"$out/lp_wells.expected"; act_wells lone_lp >"$out/lp_wells.actual"
+same lp_wells
+exp_lone_equipment >"$out/lp_equipment.expected"; act_equipment lone_lp >"$out/lp_equipment.actual"
+same lp_equipment
+exp_lone_production "$IN_WINDOW" >"$out/lp_production.expected"; act_production lone_lp >"$out/lp_production.actual"
+same lp_production
+last=lp_resync; lpa run lp_resync "$lone" --once
+check least_privilege_resync_writes_nothing "exit $rc, written $(written lone_lp)" test "$rc/$(written lone_lp)" = "0/0"
+
 # ==== a watermark the transform reads too ===================================================
 # `incremental on prod_date` where `date <- prod_date`: the extract selects
 # the column once and the agent takes the watermark from its place in the
