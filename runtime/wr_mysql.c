@@ -1,8 +1,8 @@
 /* wr_mysql.c - the MySQL/MariaDB driver, on MariaDB Connector/C.  DSN keys:
  * host port user password dbname socket connect_timeout (seconds, default
- * 10).  The session is utf8mb4, UTC, strict (STRICT_ALL_TABLES,
- * NO_ZERO_DATE, NO_ZERO_IN_DATE), autocommits, and keeps MySQL's default
- * quoting.
+ * 10), and for TLS ssl_mode ssl_ca ssl_cert ssl_key (set_tls).  The
+ * session is utf8mb4, UTC, strict (STRICT_ALL_TABLES, NO_ZERO_DATE,
+ * NO_ZERO_IN_DATE), autocommits, and keeps MySQL's default quoting.
  *
  * Must never: let the library reconnect by itself (MYSQL_OPT_RECONNECT is
  * off: a silent reconnect would keep statements prepared on the old
@@ -18,7 +18,8 @@
 #include "wr_internal.h"
 
 static const char *const KEYS[] = {
-    "host", "port", "user", "password", "dbname", "socket", "connect_timeout", NULL,
+    "host", "port", "user", "password", "dbname", "socket", "connect_timeout",
+    "ssl_mode", "ssl_ca", "ssl_cert", "ssl_key", NULL,
 };
 
 static MYSQL *my(const wr_conn *c)
@@ -98,6 +99,38 @@ static void describe_server(const wr_dsn *d, unsigned port, char *out, size_t si
         snprintf(out, size, "%s", host ? host : "localhost");
 }
 
+/* TLS, as the DSN asks: ssl_mode disabled (the default: none), required
+ * (encrypted, the server's certificate taken as it is) or verify_identity
+ * (encrypted, the certificate signed by ssl_ca and naming the host);
+ * ssl_cert and ssl_key, a client certificate.  Cloud servers often refuse
+ * a connection without TLS (require_secure_transport). */
+static int set_tls(MYSQL *m, const wr_dsn *d, const char *who, wr_err *err)
+{
+    const char *mode = wr_dsn_get(d, "ssl_mode");
+    const char *ca = wr_dsn_get(d, "ssl_ca"), *cert = wr_dsn_get(d, "ssl_cert"), *key = wr_dsn_get(d, "ssl_key");
+    bool is_verified = mode && strcmp(mode, "verify_identity") == 0;
+    if (!mode || strcmp(mode, "disabled") == 0) {
+        if (ca || cert || key)
+            return wr_error(err, WR_ECONFIG, "%s: DSN: ssl_ca, ssl_cert and ssl_key need ssl_mode=required or "
+                                             "ssl_mode=verify_identity", who);
+        return 0;
+    }
+    if (!is_verified && strcmp(mode, "required") != 0)
+        return wr_error(err, WR_ECONFIG, "%s: DSN: ssl_mode must be disabled, required or verify_identity, not '%s'",
+                        who, mode);
+    if (is_verified && !ca)
+        return wr_error(err, WR_ECONFIG, "%s: DSN: ssl_mode=verify_identity needs ssl_ca, the file of the "
+                                         "certificate authority that signed the server's certificate", who);
+    if ((cert == NULL) != (key == NULL))
+        return wr_error(err, WR_ECONFIG, "%s: DSN: a client certificate needs both ssl_cert and ssl_key", who);
+    my_bool enforce = 1, verify = is_verified;
+    if (mysql_options(m, MYSQL_OPT_SSL_ENFORCE, &enforce) || mysql_options(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify)
+        || (ca && mysql_options(m, MYSQL_OPT_SSL_CA, ca)) || (cert && mysql_options(m, MYSQL_OPT_SSL_CERT, cert))
+        || (key && mysql_options(m, MYSQL_OPT_SSL_KEY, key)))
+        return wr_error(err, WR_ERROR, "%s: mysql: cannot set the TLS options", who);
+    return 0;
+}
+
 static int open_session(wr_conn *c, const wr_dsn *d, unsigned port, unsigned timeout, wr_err *err)
 {
     MYSQL *m = mysql_init(NULL);
@@ -108,6 +141,11 @@ static int open_session(wr_conn *c, const wr_dsn *d, unsigned port, unsigned tim
         || mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout)) {
         mysql_close(m);
         return wr_error(err, WR_ERROR, "%s: mysql: cannot set connection options", c->who);
+    }
+    int rc = set_tls(m, d, c->who, err);
+    if (rc) {
+        mysql_close(m);
+        return rc;
     }
     if (!mysql_real_connect(m, wr_dsn_get(d, "host"), wr_dsn_get(d, "user"), wr_dsn_get(d, "password"),
                             wr_dsn_get(d, "dbname"), port, wr_dsn_get(d, "socket"), 0)) {

@@ -2,13 +2,14 @@
 # tests/install-deps.sh [GROUP...] - install the Debian packages the build
 # and the tests need, only those missing.  Groups: build (default): the
 # compiler, the runtime and its client libraries; servers: PostgreSQL 15
-# and MariaDB for the integration tests; fuzz: clang and libFuzzer; sqlcheck:
+# and MariaDB for the integration tests (and openssl, for their TLS
+# certificates); fuzz: clang and libFuzzer; sqlcheck:
 # Node.js and npm for the T-SQL and PL/SQL syntax check.
 # Run as root on Debian 12; otherwise it prints the command to run.
 set -eu
 declare -A need=(
     [build]="make gcc re2c bison libcunit1-dev groff-base libpq-dev default-libmysqlclient-dev freetds-dev libjansson-dev libxxhash-dev"
-    [servers]="postgresql-15 postgresql-client-15 mariadb-server mariadb-client"
+    [servers]="postgresql-15 postgresql-client-15 mariadb-server mariadb-client openssl"
     [fuzz]="clang libclang-rt-14-dev"
     [sqlcheck]="nodejs npm"
 )

@@ -50,9 +50,22 @@ trap 'exit 143' TERM
 die() { echo "e2e: $*" >&2; exit 1; }
 
 # ---- servers and agents ----------------------------------------------------------
+# A certificate authority and a server certificate for 127.0.0.1, so that
+# MariaDB offers TLS (the TLS checks below), and a second authority that
+# signed nothing of it.
+tls=$tmp/tls
+mkdir -p "$tls"
+{ openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=wellos-e2e-ca -keyout "$tls/ca.key" -out "$tls/ca.pem" &&
+  openssl req -newkey rsa:2048 -nodes -subj /CN=localhost -keyout "$tls/server.key" -out "$tls/server.csr" &&
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$tls/san.ext" &&
+  openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial -days 2 \
+      -extfile "$tls/san.ext" -out "$tls/server.pem" &&
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=another-ca -keyout "$tls/other.key" -out "$tls/other.pem"
+} >"$tmp/openssl.log" 2>&1 || { cat "$tmp/openssl.log" >&2; die "openssl"; }
 bash tests/servers/pg.sh start "$tmp/pg" >"$tmp/pg.log" 2>&1 &
 pg_pid=$!
-bash tests/servers/mariadb.sh start "$tmp/mariadb" >"$tmp/mariadb.log" 2>&1 &
+WR_MARIADB_OPTIONS="--ssl-ca=$tls/ca.pem --ssl-cert=$tls/server.pem --ssl-key=$tls/server.key" \
+    bash tests/servers/mariadb.sh start "$tmp/mariadb" >"$tmp/mariadb.log" 2>&1 &
 my_pid=$!
 for ex in eagle_ford bakken_pg lone_star; do
     "$wellosc" build -o "$tmp/wellos-sync-$ex" "examples/$ex.wmap" || die "wellosc build failed for $ex"
@@ -568,6 +581,36 @@ last=bakken_slow_sync; bslow run bakken_slow_sync "$bakken" --once
 check bakken_slow_source_outlasts_a_5ms_statement_timeout \
     "exit $rc, $(pg bakken_slow "SELECT count(*) FROM production_data") of 5 rows, $(grep -o '"error":"[^"]*' "$out/bakken_slow_sync.err" | grep -v null | head -1)" \
     test "$rc/$(pg bakken_slow "SELECT count(*) FROM production_data")" = "0/5"
+
+# ---- TLS to the source ----------------------------------------------------------------------
+# The server refuses TCP without TLS (require_secure_transport, as cloud
+# servers do); the DSN's ssl_mode asks for it, verify_identity checks the
+# certificate against ssl_ca and the host.
+my mysql "SET GLOBAL require_secure_transport = ON" || die "require_secure_transport"
+tls_check() { # NAME EXPECTED_STATUS GREP DSN_EXTRA: --check with the source DSN plus DSN_EXTRA
+    tls_log=$out/tls_$1 tls_want=$2 tls_pattern=$3   # not local: check's own locals would hide them
+    EAGLE_SOURCE_DSN="$my_dsn dbname=eagle_src $4" run "tls_$1" "$eagle" --check
+    check "tls_$1" "exit $rc: $(cat "$tls_log.out" "$tls_log.err" | grep -m1 '^source\|error' | cut -c1-220)" \
+        eval 'test "$rc" = "$tls_want" && cat "$tls_log.out" "$tls_log.err" | grep -q -- "$tls_pattern"'
+}
+# (MariaDB says "Access denied" to a connection without TLS; the same DSN
+# with ssl_mode=required is let in, next.)
+tls_check without_tls_is_refused_by_the_server 1 "source (mysql, EAGLE_SOURCE_DSN): failed: .*cannot connect.*Access denied" ""
+tls_check required_connects 0 "source (mysql, EAGLE_SOURCE_DSN): ok" "ssl_mode=required"
+tls_check verify_identity_connects 0 "source (mysql, EAGLE_SOURCE_DSN): ok" "ssl_mode=verify_identity ssl_ca=$tls/ca.pem"
+tls_check verify_identity_refuses_another_authority 1 "source (mysql, EAGLE_SOURCE_DSN): failed: .*cannot connect" \
+    "ssl_mode=verify_identity ssl_ca=$tls/other.pem"
+tls_check verify_identity_needs_ssl_ca 1 "ssl_mode=verify_identity needs ssl_ca" "ssl_mode=verify_identity"
+tls_check bad_ssl_mode_says_what_it_takes 1 "ssl_mode must be disabled, required or verify_identity, not 'on'" "ssl_mode=on"
+tls_check ssl_ca_without_ssl_mode_says_so 1 "ssl_ca, ssl_cert and ssl_key need ssl_mode" "ssl_ca=$tls/ca.pem"
+pg postgres "CREATE DATABASE eagle_tls" || die "createdb eagle_tls"
+tlsrun() { EAGLE_SOURCE_DSN="$my_dsn dbname=eagle_src ssl_mode=verify_identity ssl_ca=$tls/ca.pem" \
+           EAGLE_TARGET_DSN="$pg_dsn dbname=eagle_tls" "$@"; }
+last=tls_init; tlsrun run tls_init "$eagle" --init
+last=tls_sync; tlsrun run tls_sync "$eagle" --once --entity Well
+check tls_sync_reads_the_wells_over_tls "exit $rc, $(pg eagle_tls "SELECT count(*) FROM wells") wells" \
+    test "$rc/$(pg eagle_tls "SELECT count(*) FROM wells")" = "0/$(pg eagle "SELECT count(*) FROM wells")"
+my mysql "SET GLOBAL require_secure_transport = OFF" || die "require_secure_transport"
 
 # ---- the source connection cut mid-extract ---------------------------------------------------
 pg eagle_big "TRUNCATE production_data; DELETE FROM wellos_sync_state WHERE entity = 'ProductionRecord'"
