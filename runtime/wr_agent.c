@@ -355,7 +355,8 @@ static int connect_to(agent *a, wr_conn **out, wr_dialect d, const char *dsn, co
 }
 
 /* A target session (WHO: "target", "target (compare)"), with the lock
- * timeout of --lock-timeout set on it and no statement timeout. */
+ * timeout of --lock-timeout set on it, and no statement or
+ * idle-in-transaction timeout. */
 static int connect_target(agent *a, wr_conn **out, const char *who, wr_err *err)
 {
     wr_conn *t = NULL;
@@ -511,32 +512,14 @@ static int ensure_target(agent *a, wr_err *err)
     return 0;
 }
 
-/* The extract is one query as long as the whole table, like pg_dump's
- * and mariadb-dump's, and like them the agent lifts the source's limits on
- * a statement's time for its own session (a DSN's or an account's
- * statement_timeout, MariaDB's max_statement_time, MySQL's
- * max_execution_time), which would end every run of a large table.  Best
- * effort: a server without the setting has no such limit either, and a
- * failed SET leaves the session as it was. */
-static void lift_source_limits(wr_conn *source, wr_dialect d)
-{
-    if (d == WR_POSTGRES) {
-        wr_exec(source, "SELECT set_config('statement_timeout', '0', false), "
-                        "set_config('idle_in_transaction_session_timeout', '0', false)", NULL);
-    } else if (d == WR_MYSQL) {
-        if (wr_exec(source, "SET SESSION max_statement_time = 0", NULL) != 0)   /* MariaDB */
-            wr_exec(source, "SET SESSION max_execution_time = 0", NULL);        /* MySQL */
-    }
-}
-
 static int ensure_source(agent *a, wr_err *err)
 {
     if (a->source && !wr_conn_is_lost(a->source))
         return 0;
     close_source(a);
     int rc = connect_to(a, &a->source, a->spec->source_dialect, a->source_dsn, a->spec->source_env, "source", err);
-    if (!rc)
-        lift_source_limits(a->source, a->spec->source_dialect);
+    if (!rc)   /* the extract is one query as long as the table */
+        wr_conn_lift_time_limits(a->source);
     return rc;
 }
 

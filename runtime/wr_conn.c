@@ -50,12 +50,32 @@ static const wr_driver *driver_for(wr_dialect d)
 
 /* Connects c->handle with the saved DSN; scrubs the DSN's secrets from any
  * message the driver wrote. */
+static void lift_time_limits(wr_conn *c)
+{
+    if (c->dialect == WR_POSTGRES) {
+        c->driver->exec(c, "SELECT set_config('statement_timeout', '0', false), "
+                           "set_config('idle_in_transaction_session_timeout', '0', false)", NULL);
+    } else if (c->dialect == WR_MYSQL) {
+        if (c->driver->exec(c, "SET SESSION max_statement_time = 0", NULL) != WR_OK)   /* MariaDB */
+            c->driver->exec(c, "SET SESSION max_execution_time = 0", NULL);        /* MySQL */
+    }
+}
+
 static int open_handle(wr_conn *c, wr_err *err)
 {
     int rc = c->driver->connect(c, c->dsn, err);
     if (rc && err)
         wr_scrub_dsn_secrets(err->message, sizeof err->message, c->dsn);
+    if (!rc && c->lifts_time_limits)
+        lift_time_limits(c);
     return rc;
+}
+
+void wr_conn_lift_time_limits(wr_conn *c)
+{
+    c->lifts_time_limits = true;
+    if (c->handle)
+        lift_time_limits(c);
 }
 
 static void free_conn(wr_conn *c)

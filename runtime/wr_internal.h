@@ -91,7 +91,16 @@ struct wr_conn {
      * marked for, and the generation it was checked on; 0: not checked. */
     char marked_for[WR_WHO_SIZE];
     unsigned marked_generation;
+    bool lifts_time_limits;   /* wr_conn_lift_time_limits: again on every reconnect */
 };
+
+/* Lifts the server's limits on a statement's time for this session, now
+ * and after every reconnect: a whole-table reader's, like pg_dump's and
+ * mariadb-dump's (PostgreSQL's statement_timeout and
+ * idle_in_transaction_session_timeout, MariaDB's max_statement_time,
+ * MySQL's max_execution_time).  Best effort: a server without the setting
+ * has no such limit, and a failed SET leaves the session as it was. */
+void wr_conn_lift_time_limits(wr_conn *c);
 
 extern const wr_driver wr_pg_driver;
 extern const wr_driver wr_mysql_driver;

@@ -875,6 +875,50 @@ static void test_pg_lost_and_reconnect(void)
     wr_conn_close(killer);
 }
 
+/* A whole-table reader's session: the server's limit on a statement's time
+ * (here a DSN's statement_timeout) lifted, and lifted again on the new
+ * session of a reconnect. */
+static void test_pg_time_limits_lifted_after_reconnect(void)
+{
+    const char *dsn = test_dsn("WR_TEST_PG_DSN");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dsn);
+    char buf[1024];
+    wr_conn *c;
+    wr_err e;
+    CU_ASSERT_EQUAL_FATAL(wr_connect(&c, WR_POSTGRES, with(buf, sizeof buf, dsn, "options='-c statement_timeout=5'"),
+                                     "tenant t source", &e), WR_OK);
+    CU_ASSERT_NOT_EQUAL(wr_exec(c, "SELECT pg_sleep(0.05)", &e), WR_OK);   /* the limit is there */
+    CU_ASSERT(contains(e.message, "statement timeout"));
+    wr_conn_lift_time_limits(c);
+    CU_ASSERT_EQUAL(wr_exec(c, "SELECT pg_sleep(0.05)", &e), WR_OK);
+    CU_ASSERT_EQUAL(wr_conn_reconnect(c, &e), WR_OK);
+    CU_ASSERT_EQUAL(wr_exec(c, "SELECT pg_sleep(0.05)", &e), WR_OK);
+    wr_conn_close(c);
+}
+
+static void test_mysql_time_limits_lifted_after_reconnect(void)
+{
+    const char *dsn = test_dsn("WR_TEST_MYSQL_DSN");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dsn);
+    wr_conn *admin, *c;
+    wr_err e;
+    CU_ASSERT_EQUAL_FATAL(wr_connect(&admin, WR_MYSQL, dsn, "tenant admin", &e), WR_OK);
+    /* new sessions start from the global value */
+    CU_ASSERT_EQUAL_FATAL(wr_exec(admin, "SET GLOBAL max_statement_time = 0.01", &e), WR_OK);
+    CU_ASSERT_EQUAL(wr_connect(&c, WR_MYSQL, dsn, "tenant t source", &e), WR_OK);
+    if (c) {
+        CU_ASSERT_NOT_EQUAL(wr_exec(c, "SELECT SLEEP(0.05)", &e), WR_OK);   /* the limit is there */
+        CU_ASSERT(contains(e.message, "max_statement_time"));
+        wr_conn_lift_time_limits(c);
+        CU_ASSERT_EQUAL(wr_exec(c, "SELECT SLEEP(0.05)", &e), WR_OK);
+        CU_ASSERT_EQUAL(wr_conn_reconnect(c, &e), WR_OK);
+        CU_ASSERT_EQUAL(wr_exec(c, "SELECT SLEEP(0.05)", &e), WR_OK);
+        wr_conn_close(c);
+    }
+    CU_ASSERT_EQUAL(wr_exec(admin, "SET GLOBAL max_statement_time = 0", &e), WR_OK);
+    wr_conn_close(admin);
+}
+
 static void test_mysql_connect_exec(void)
 {
     const char *dsn = test_dsn("WR_TEST_MYSQL_DSN");
@@ -1245,6 +1289,8 @@ int main(void)
         { "mysql values as printed", test_mysql_values_as_printed },
         { "postgres binary COPY stores what text would", test_pg_binary_copy },
         { "mysql lost and reconnect", test_mysql_lost_and_reconnect },
+        { "postgres time limits lifted, after a reconnect too", test_pg_time_limits_lifted_after_reconnect },
+        { "mysql time limits lifted, after a reconnect too", test_mysql_time_limits_lifted_after_reconnect },
         { "sqlserver closed port fails fast", test_tds_closed_port },
     };
     if (CU_initialize_registry() != CUE_SUCCESS)
