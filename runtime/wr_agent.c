@@ -491,10 +491,14 @@ static int take_lock(agent *a, wr_conn *target, wr_err *err)
     return 0;
 }
 
-/* An open target, marked as this tenant's, with the lock held. */
+/* An open target, marked as this tenant's, with the lock held.  A session
+ * kept from the last run may have been ended by the server while the loop
+ * waited (idle_session_timeout, a restart, a firewall that forgets idle
+ * connections), which the client learns only by using it: one round trip
+ * asks, before any statement that matters. */
 static int ensure_target(agent *a, wr_err *err)
 {
-    if (a->target && !wr_conn_is_lost(a->target))
+    if (a->target && !wr_conn_is_lost(a->target) && wr_exec(a->target, "SELECT 1", NULL) == WR_OK)
         return 0;
     close_target(a);
     wr_conn *t = NULL;

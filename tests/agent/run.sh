@@ -355,6 +355,24 @@ kill -TERM $bg; wait $bg; rc=$?
 bg=""
 check loop_retries_after_a_failure_with_backoff "exit $rc" \
     bash -c "[ $rc -eq 0 ] && grep -q 'Access denied' '$out/loop_retry.err' && grep -q 'next try in [0-9.]* s' '$out/loop_retry.err'"
+# The loop keeps its target session between runs; a server may end it
+# meanwhile (idle_session_timeout, a restart, a firewall that forgets idle
+# connections).  The next run must connect again, not fail on it.  Here
+# the first run fails (its source table is away), the session is ended
+# after 1 s idle, and the retry (2.5 s or more later) must succeed.
+last=loop_idle
+my "RENAME TABLE wells TO wells_away"
+TOY_TARGET_DSN="$TOY_TARGET_DSN options='-c idle_session_timeout=1000'" \
+    "$agent" --entity Well >"$out/loop_idle.out" 2>"$out/loop_idle.err" </dev/null &
+bg=$!
+wait_until 60 has_line loop_idle '"event":"retry"'
+my "RENAME TABLE wells_away TO wells"
+wait_until 60 has_line loop_idle '"entity":"Well",.*"status":"ok"'
+kill -TERM $bg; wait $bg; rc=$?
+bg=""
+check loop_reconnects_a_target_session_ended_while_waiting \
+    "exit $rc, $(grep -c '"event":"retry"' "$out/loop_idle.err") retries, $(grep -o 'idle-session timeout' "$out/loop_idle.err" | head -1)" \
+    bash -c "[ $rc -eq 0 ] && [ \$(grep -c '\"event\":\"retry\"' '$out/loop_idle.err') = 1 ] && grep -q '\"entity\":\"Well\",.*\"status\":\"ok\"' '$out/loop_idle.err'"
 
 # ---- logs -----------------------------------------------------------------------------
 last=sync1
