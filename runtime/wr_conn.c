@@ -71,6 +71,16 @@ static int open_handle(wr_conn *c, wr_err *err)
     return rc;
 }
 
+int wr_check_statement(wr_conn *c, const char *sql, int n_params, wr_err *err)
+{
+    if (!c->handle)
+        return wr_error(err, WR_ECONNECT, "%s: %s: the connection is closed", c->who, wr_dialect_name(c->dialect));
+    if (!c->driver->prepare)
+        return wr_error(err, WR_EUNSUPPORTED, "%s: %s: statements cannot be checked without running them",
+                        c->who, wr_dialect_name(c->dialect));
+    return c->driver->prepare(c, sql, n_params, err);
+}
+
 void wr_conn_lift_time_limits(wr_conn *c)
 {
     c->lifts_time_limits = true;

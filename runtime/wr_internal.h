@@ -75,7 +75,13 @@ typedef struct wr_driver {
     int (*exec)(wr_conn *c, const char *sql, wr_err *err);
     /* Did the last failure on c->handle lose the connection? */
     bool (*is_lost)(const wr_conn *c);
+    /* Prepares sql (n_params placeholders) and forgets it, running nothing:
+     * the server checks its names and types.  NULL: the driver cannot. */
+    int (*prepare)(wr_conn *c, const char *sql, int n_params, wr_err *err);
 } wr_driver;
+
+/* The driver's prepare: WR_EUNSUPPORTED where it has none (SQL Server). */
+int wr_check_statement(wr_conn *c, const char *sql, int n_params, wr_err *err);
 
 struct wr_conn {
     const wr_driver *driver;

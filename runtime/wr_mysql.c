@@ -191,9 +191,28 @@ static int my_connect(wr_conn *c, const char *dsn, wr_err *err)
     return WR_OK;
 }
 
+static int my_prepare(wr_conn *c, const char *sql, int n_params, wr_err *err)
+{
+    (void)n_params;   /* MySQL counts the ?s itself */
+    MYSQL_STMT *st = mysql_stmt_init(my(c));
+    if (!st)
+        return wr_error(err, WR_ENOMEM, "%s: mysql: out of memory", c->who);
+    if (mysql_stmt_prepare(st, sql, strlen(sql)) == 0) {
+        mysql_stmt_close(st);
+        return WR_OK;
+    }
+    char message[sizeof err->message];
+    snprintf(message, sizeof message, "%s (error %u, SQLSTATE %s)", mysql_stmt_error(st), mysql_stmt_errno(st),
+             mysql_stmt_sqlstate(st));
+    wr_one_line(message);
+    mysql_stmt_close(st);
+    return wr_error(err, WR_ERROR, "%s: mysql: %s", c->who, message);
+}
+
 const wr_driver wr_mysql_driver = {
     .connect = my_connect,
     .close = my_close,
     .exec = my_exec,
     .is_lost = my_is_lost,
+    .prepare = my_prepare,
 };

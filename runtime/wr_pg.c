@@ -149,9 +149,27 @@ static int pg_connect(wr_conn *c, const char *dsn, wr_err *err)
     return WR_OK;
 }
 
+/* The unnamed statement: the next prepare (or a simple query) replaces it. */
+static int pg_prepare(wr_conn *c, const char *sql, int n_params, wr_err *err)
+{
+    PGconn *conn = pg(c);
+    PGresult *r = PQprepare(conn, "", sql, n_params, NULL);
+    bool is_ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+    char message[sizeof err->message];
+    if (!is_ok)
+        result_message(conn, r, message, sizeof message);
+    PQclear(r);
+    if (is_ok)
+        return WR_OK;
+    if (pg_is_lost(c))
+        return wr_error(err, WR_ECONNECT, "%s: postgres: connection lost: %s", c->who, message);
+    return wr_error(err, WR_ERROR, "%s: postgres: %s", c->who, message);
+}
+
 const wr_driver wr_pg_driver = {
     .connect = pg_connect,
     .close = pg_close,
     .exec = pg_exec,
     .is_lost = pg_is_lost,
+    .prepare = pg_prepare,
 };

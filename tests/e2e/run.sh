@@ -960,6 +960,26 @@ check agent_refuses_another_tenants_target_with_exit_3 "run exit $rc_run, --init
 check refused_agent_wrote_nothing "$(snapshot bakken | md5sum | cut -c1-8) vs $(echo "$before" | md5sum | cut -c1-8)" \
     test "$(snapshot bakken)" = "$before"
 
+# --check prepares every source statement of the spec, running none: a
+# column renamed in the client's schema is found before a run is.
+check_line() { grep '^source' "$out/$1.out" | cut -c1-220; }
+last=check_mysql; run check_mysql "$eagle" --check
+check check_prepares_the_mysql_extracts "exit $rc, $(check_line check_mysql)" \
+    eval 'test $rc = 0 && grep -q "^source (mysql, EAGLE_SOURCE_DSN): ok, its 3 statements prepare$" "$out/check_mysql.out"'
+my eagle_src "ALTER TABLE daily_volumes RENAME COLUMN oil_bbl TO oil_volume"
+last=check_mysql_drift; run check_mysql_drift "$eagle" --check
+check check_finds_a_column_the_mysql_source_renamed "exit $rc, $(check_line check_mysql_drift)" \
+    eval 'test $rc = 1 && grep -q "^source (mysql, EAGLE_SOURCE_DSN): failed: tenant eagle_ford: ProductionRecord.extract: mysql: Unknown column .oil_bbl." "$out/check_mysql_drift.out"'
+my eagle_src "ALTER TABLE daily_volumes RENAME COLUMN oil_volume TO oil_bbl"
+last=check_pg; run check_pg "$bakken" --check
+check check_prepares_the_postgres_extracts "exit $rc, $(check_line check_pg)" \
+    eval 'test $rc = 0 && grep -q "^source (postgres, BAKKEN_SOURCE_DSN): ok, its [0-9]* statements prepare$" "$out/check_pg.out"'
+pg bakken_src "ALTER TABLE acct.monthly_allocations RENAME COLUMN oil_m3 TO oil"
+last=check_pg_drift; run check_pg_drift "$bakken" --check
+check check_finds_a_column_the_postgres_source_renamed "exit $rc, $(check_line check_pg_drift)" \
+    eval 'test $rc = 1 && grep -q "^source (postgres, BAKKEN_SOURCE_DSN): failed: tenant bakken_pg: ProductionRecord.extract: postgres: column \"oil_m3\" does not exist" "$out/check_pg_drift.out"'
+pg bakken_src "ALTER TABLE acct.monthly_allocations RENAME COLUMN oil TO oil_m3"
+
 compiler_version=$("$wellosc" --version | sed -n 's/^wellosc \([^ ]*\).*/\1/p')
 last=version; run version "$eagle" --version
 check version_prints_the_compiler_version_and_a_spec_hash "$(cat "$out/version.out")" \
