@@ -1,6 +1,8 @@
 /* wr_mysql.c - the MySQL/MariaDB driver, on MariaDB Connector/C.  DSN keys:
  * host port user password dbname socket connect_timeout (seconds, default
- * 10), and for TLS ssl_mode ssl_ca ssl_cert ssl_key (set_tls).  The
+ * 10) read_timeout write_timeout (seconds, default 3600: a server that
+ * sends nothing for that long is taken as gone, not waited on forever),
+ * and for TLS ssl_mode ssl_ca ssl_cert ssl_key (set_tls).  The
  * session is utf8mb4, UTC, strict (STRICT_ALL_TABLES, NO_ZERO_DATE,
  * NO_ZERO_IN_DATE), autocommits, and keeps MySQL's default quoting.
  *
@@ -18,7 +20,7 @@
 #include "wr_internal.h"
 
 static const char *const KEYS[] = {
-    "host", "port", "user", "password", "dbname", "socket", "connect_timeout",
+    "host", "port", "user", "password", "dbname", "socket", "connect_timeout", "read_timeout", "write_timeout",
     "ssl_mode", "ssl_ca", "ssl_cert", "ssl_key", NULL,
 };
 
@@ -131,14 +133,20 @@ static int set_tls(MYSQL *m, const wr_dsn *d, const char *who, wr_err *err)
     return 0;
 }
 
-static int open_session(wr_conn *c, const wr_dsn *d, unsigned port, unsigned timeout, wr_err *err)
+/* In seconds. */
+typedef struct timeouts {
+    unsigned connect, read, write;
+} timeouts;
+
+static int open_session(wr_conn *c, const wr_dsn *d, unsigned port, timeouts t, wr_err *err)
 {
     MYSQL *m = mysql_init(NULL);
     if (!m)
         return wr_error(err, WR_ENOMEM, "%s: mysql: out of memory", c->who);
     my_bool reconnect = 0;
     if (mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4") || mysql_options(m, MYSQL_OPT_RECONNECT, &reconnect)
-        || mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout)) {
+        || mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &t.connect) || mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &t.read)
+        || mysql_options(m, MYSQL_OPT_WRITE_TIMEOUT, &t.write)) {
         mysql_close(m);
         return wr_error(err, WR_ERROR, "%s: mysql: cannot set connection options", c->who);
     }
@@ -163,16 +171,21 @@ static int open_session(wr_conn *c, const wr_dsn *d, unsigned port, unsigned tim
 static int my_connect(wr_conn *c, const char *dsn, wr_err *err)
 {
     wr_dsn d;
-    unsigned port = 0, timeout = 0;
+    unsigned port = 0;
+    timeouts t = { 0, 0, 0 };
     int rc = wr_dsn_parse(&d, dsn, false, c->who, err);
     if (!rc)
         rc = wr_dsn_check_keys(&d, KEYS, "mysql", c->who, err);
     if (!rc)
         rc = wr_dsn_get_uint(&d, "port", 1, 65535, 0, &port, c->who, err);
     if (!rc)
-        rc = wr_dsn_get_uint(&d, "connect_timeout", 1, 3600, 10, &timeout, c->who, err);
+        rc = wr_dsn_get_uint(&d, "connect_timeout", 1, 3600, 10, &t.connect, c->who, err);
     if (!rc)
-        rc = open_session(c, &d, port, timeout, err);
+        rc = wr_dsn_get_uint(&d, "read_timeout", 1, 86400, 3600, &t.read, c->who, err);
+    if (!rc)
+        rc = wr_dsn_get_uint(&d, "write_timeout", 1, 86400, 3600, &t.write, c->who, err);
+    if (!rc)
+        rc = open_session(c, &d, port, t, err);
     wr_dsn_wipe(&d);
     if (rc)
         return rc;

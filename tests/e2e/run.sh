@@ -641,6 +641,31 @@ check eagle_run_after_the_cut_exits_0 "exit $rc" test $rc -eq 0
 exp_eagle_production eagle_big >"$out/eagle_after_cut.expected"; act_production eagle_big >"$out/eagle_after_cut.actual"
 same eagle_after_cut
 
+# ---- the source server frozen mid-extract --------------------------------------------------
+# A server that stops answering (SIGSTOP here; a paused VM, a storage hang)
+# must fail the run after the DSN's read_timeout, not hang the agent.
+pg eagle_big "TRUNCATE production_data; DELETE FROM wellos_sync_state WHERE entity = 'ProductionRecord'"
+last=big_frozen
+t0=$SECONDS
+env EAGLE_SOURCE_DSN="$my_dsn dbname=eagle_big read_timeout=2 connect_timeout=2" EAGLE_TARGET_DSN="$pg_dsn dbname=eagle_big" \
+    "$eagle" --once --entity ProductionRecord --batch-size 5000 --no-bulk-load >"$out/big_frozen.out" 2>"$out/big_frozen.err" </dev/null &
+bg=$!
+frozen=""
+if wait_until 60 big_read 10000; then
+    kill -STOP "$(cat "$tmp/mariadb/mariadb.pid")" && frozen=$SECONDS
+fi
+for _ in $(seq 1 300); do kill -0 $bg 2>/dev/null || break; sleep 0.1; done   # 30 s at most
+kill -CONT "$(cat "$tmp/mariadb/mariadb.pid")"
+if kill -0 $bg 2>/dev/null; then kill -9 $bg; fi
+wait $bg; rc=$?
+bg=""
+check eagle_frozen_source_fails_the_run_after_its_read_timeout \
+    "exit $rc $((SECONDS - ${frozen:-$t0})) s after the freeze, $(grep -o '"error":"[^"]*' "$out/big_frozen.err" | head -1 | cut -c1-160)" \
+    test "$rc/${frozen:+frozen}/$(state eagle_big ProductionRecord status)" = "1/frozen/failed"
+last=big_after_frozen; big run big_after_frozen "$eagle" --once --entity ProductionRecord --batch-size 5000
+exp_eagle_production eagle_big >"$out/eagle_after_frozen.expected"; act_production eagle_big >"$out/eagle_after_frozen.actual"
+same eagle_after_frozen
+
 # ==== bakken_pg: PostgreSQL -> PostgreSQL ===============================================
 echo "# bakken_pg (PostgreSQL -> PostgreSQL, examples/bakken_pg.wmap)"
 src() { psql -X -A -t -q -v ON_ERROR_STOP=1 -d bakken_src -c "SET TIME ZONE 'UTC'" -c "$1"; }
