@@ -10,8 +10,11 @@
  * off: a silent reconnect would keep statements prepared on the old
  * session, which are gone; we reconnect through wr_conn_reconnect and the
  * generation changes), read option files, or leave a result unread. */
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <errmsg.h>
 #include <mysql.h>
@@ -133,6 +136,25 @@ static int set_tls(MYSQL *m, const wr_dsn *d, const char *who, wr_err *err)
     return 0;
 }
 
+/* TCP keepalives every minute on a TCP session (as wr_pg.c asks libpq
+ * for): a source session waits idle between the loop's runs, and a NAT or
+ * a load balancer forgets a connection idle for a few minutes.  Best
+ * effort: a socket that refuses them works as before. */
+static void keep_alive(MYSQL *m)
+{
+    int fd = (int)mysql_get_socket(m);
+    struct sockaddr_storage addr;
+    socklen_t len = sizeof addr;
+    if (fd < 0 || getsockname(fd, (struct sockaddr *)&addr, &len) != 0
+        || (addr.ss_family != AF_INET && addr.ss_family != AF_INET6))
+        return;   /* a unix socket: nothing between to forget it */
+    int on = 1, idle = 60, interval = 10, count = 6;
+    setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+}
+
 /* In seconds. */
 typedef struct timeouts {
     unsigned connect, read, write;
@@ -164,6 +186,7 @@ static int open_session(wr_conn *c, const wr_dsn *d, unsigned port, timeouts t, 
         mysql_close(m);
         return wr_error(err, WR_ECONNECT, "%s: mysql: cannot connect to %s: %s", c->who, where, message);
     }
+    keep_alive(m);
     c->handle = m;
     return WR_OK;
 }

@@ -107,9 +107,15 @@ static int pg_connect(wr_conn *c, const char *dsn, wr_err *err)
     int rc = check_conninfo(c, dsn, err);
     if (rc)
         return rc;
-    /* expand_dbname: the DSN's own keys come first, then ours override. */
-    const char *const keys[] = { "dbname", "client_encoding", NULL };
-    const char *const values[] = { dsn, "UTF8", NULL };
+    /* expand_dbname: keys before dbname are defaults the DSN's own override;
+     * keys after it override the DSN.  TCP keepalives every minute: an
+     * agent's session waits idle between runs, and a NAT or a load
+     * balancer forgets a connection idle for a few minutes, after which
+     * the next run's first packet is dropped until TCP gives up (about 15
+     * minutes); probes keep it known and find a dead peer in two. */
+    const char *const keys[] = { "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count",
+                                 "dbname", "client_encoding", NULL };
+    const char *const values[] = { "1", "60", "10", "6", dsn, "UTF8", NULL };
     PGconn *conn = PQconnectdbParams(keys, values, 1);
     if (!conn)
         return wr_error(err, WR_ENOMEM, "%s: postgres: out of memory", c->who);

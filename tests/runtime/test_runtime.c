@@ -7,6 +7,7 @@
 #include <CUnit/Basic.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdalign.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -919,6 +920,50 @@ static void test_mysql_time_limits_lifted_after_reconnect(void)
     wr_conn_close(admin);
 }
 
+/* The TCP keepalive settings of a session's socket: idle, interval, count
+ * (-1 each when SO_KEEPALIVE is off). */
+static void keepalive_of(int fd, int out[3])
+{
+    int on = 0;
+    socklen_t len = sizeof on;
+    out[0] = out[1] = out[2] = -1;
+    if (getsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, &len) != 0 || !on)
+        return;
+    const int opts[3] = { TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT };
+    for (int i = 0; i < 3; i++) {
+        len = sizeof out[i];
+        getsockopt(fd, IPPROTO_TCP, opts[i], &out[i], &len);
+    }
+}
+
+/* Sessions over TCP probe every minute, as a NAT or a load balancer
+ * forgets idle connections; a PostgreSQL DSN's own keepalive keys win. */
+static void test_tcp_keepalives(void)
+{
+    const char *port = getenv("PGPORT");
+    const char *my_dsn = test_dsn("WR_TEST_MYSQL_DSN");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(port);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(my_dsn);
+    char dsn[512];
+    int ka[3];
+    wr_conn *c;
+    wr_err e;
+    snprintf(dsn, sizeof dsn, "host=127.0.0.1 port=%s user=postgres dbname=postgres", port);
+    CU_ASSERT_EQUAL_FATAL(wr_connect(&c, WR_POSTGRES, dsn, "tenant t", &e), WR_OK);
+    keepalive_of(PQsocket(wr_conn_pg(c)), ka);
+    CU_ASSERT(ka[0] == 60 && ka[1] == 10 && ka[2] == 6);
+    wr_conn_close(c);
+    snprintf(dsn, sizeof dsn, "host=127.0.0.1 port=%s user=postgres dbname=postgres keepalives_idle=30", port);
+    CU_ASSERT_EQUAL_FATAL(wr_connect(&c, WR_POSTGRES, dsn, "tenant t", &e), WR_OK);
+    keepalive_of(PQsocket(wr_conn_pg(c)), ka);
+    CU_ASSERT(ka[0] == 30 && ka[1] == 10 && ka[2] == 6);
+    wr_conn_close(c);
+    CU_ASSERT_EQUAL_FATAL(wr_connect(&c, WR_MYSQL, my_dsn, "tenant t", &e), WR_OK);
+    keepalive_of((int)mysql_get_socket(wr_conn_mysql(c)), ka);
+    CU_ASSERT(ka[0] == 60 && ka[1] == 10 && ka[2] == 6);
+    wr_conn_close(c);
+}
+
 static void test_mysql_connect_exec(void)
 {
     const char *dsn = test_dsn("WR_TEST_MYSQL_DSN");
@@ -1291,6 +1336,7 @@ int main(void)
         { "mysql lost and reconnect", test_mysql_lost_and_reconnect },
         { "postgres time limits lifted, after a reconnect too", test_pg_time_limits_lifted_after_reconnect },
         { "mysql time limits lifted, after a reconnect too", test_mysql_time_limits_lifted_after_reconnect },
+        { "TCP keepalives every minute", test_tcp_keepalives },
         { "sqlserver closed port fails fast", test_tds_closed_port },
     };
     if (CU_initialize_registry() != CUE_SUCCESS)
