@@ -785,12 +785,15 @@ IN_WINDOW="ProductionDate > UTC_DATE() - INTERVAL 90 DAY"
 last=lone_init; run lone_init "$lone" --init
 last=lone_sync1; run lone_sync1 "$lone" --once
 check lone_first_sync_exits_0 "exit $rc" test $rc -eq 0
-exp_lone_wells >"$out/lone_wells_first_sync.expected"; act_wells lone >"$out/lone_wells_first_sync.actual"
-same lone_wells_first_sync
-exp_lone_equipment >"$out/lone_equipment_first_sync.expected"; act_equipment lone >"$out/lone_equipment_first_sync.actual"
-same lone_equipment_first_sync
-exp_lone_production "$IN_WINDOW" >"$out/lone_production_window.expected"; act_production lone >"$out/lone_production_window.actual"
-same lone_production_window
+same_as_lone_src() { # DB NAME: DB's wells, equipment and production (the window's) against lone_src
+    exp_lone_wells >"$out/$2_wells.expected"; act_wells "$1" >"$out/$2_wells.actual"
+    same "$2_wells"
+    exp_lone_equipment >"$out/$2_equipment.expected"; act_equipment "$1" >"$out/$2_equipment.actual"
+    same "$2_equipment"
+    exp_lone_production "$IN_WINDOW" >"$out/$2_production.expected"; act_production "$1" >"$out/$2_production.actual"
+    same "$2_production"
+}
+same_as_lone_src lone lone_first_sync
 cat >"$out/lone_rejects.expected" <<'REJECTS'
 Equipment|e0a1b2c3-0000-4000-9000-000000000064|installed_at: '13/45/2019' does not match the format "%m/%d/%Y": %m wants a month, 1 to 12, at byte 1
 ProductionRecord|11711|well_id: 'TBD' is not a uuid (8-4-4-4-12 hex digits, optionally in braces)
@@ -904,12 +907,7 @@ pg lone_lp "GRANT USAGE ON SEQUENCE wellos_sync_rejects_id_seq TO wellos_agent"
 last=lp_sync; lpa run lp_sync "$lone" --once
 check least_privilege_run_exits_0 "exit $rc, $(grep -c 'loads in batches' "$out/lp_sync.err") tables loaded in batches" \
     test "$rc/$(grep -c 'cannot be prepared for an initial load, so it loads in batches' "$out/lp_sync.err")" = "0/3"
-exp_lone_wells >"$out/lp_wells.expected"; act_wells lone_lp >"$out/lp_wells.actual"
-same lp_wells
-exp_lone_equipment >"$out/lp_equipment.expected"; act_equipment lone_lp >"$out/lp_equipment.actual"
-same lp_equipment
-exp_lone_production "$IN_WINDOW" >"$out/lp_production.expected"; act_production lone_lp >"$out/lp_production.actual"
-same lp_production
+same_as_lone_src lone_lp lp
 last=lp_resync; lpa run lp_resync "$lone" --once
 check least_privilege_resync_writes_nothing "exit $rc, written $(written lone_lp)" test "$rc/$(written lone_lp)" = "0/0"
 
@@ -987,22 +985,21 @@ check refused_agent_wrote_nothing "$(snapshot bakken | md5sum | cut -c1-8) vs $(
 
 # --check prepares every source statement of the spec, running none: a
 # column renamed in the client's schema is found before a run is.
-check_line() { grep '^source' "$out/$1.out" | cut -c1-220; }
-last=check_mysql; run check_mysql "$eagle" --check
-check check_prepares_the_mysql_extracts "exit $rc, $(check_line check_mysql)" \
-    eval 'test $rc = 0 && grep -q "^source (mysql, EAGLE_SOURCE_DSN): ok, its 3 statements prepare$" "$out/check_mysql.out"'
+source_check() { # NAME AGENT STATUS PATTERN: AGENT --check exits STATUS, its output matches PATTERN
+    sc_out=$out/$1.out sc_status=$3 sc_pattern=$4   # not local: check's own locals would hide them
+    last=$1; run "$1" "$2" --check
+    check "$1" "exit $rc, $(grep '^source' "$sc_out" | cut -c1-220)" \
+        eval 'test "$rc" = "$sc_status" && grep -q -- "$sc_pattern" "$sc_out"'
+}
+source_check check_prepares_the_mysql_extracts "$eagle" 0 "^source (mysql, EAGLE_SOURCE_DSN): ok, its 3 statements prepare$"
 my eagle_src "ALTER TABLE daily_volumes RENAME COLUMN oil_bbl TO oil_volume"
-last=check_mysql_drift; run check_mysql_drift "$eagle" --check
-check check_finds_a_column_the_mysql_source_renamed "exit $rc, $(check_line check_mysql_drift)" \
-    eval 'test $rc = 1 && grep -q "^source (mysql, EAGLE_SOURCE_DSN): failed: tenant eagle_ford: ProductionRecord.extract: mysql: Unknown column .oil_bbl." "$out/check_mysql_drift.out"'
+source_check check_finds_a_column_the_mysql_source_renamed "$eagle" 1 \
+    "^source (mysql, EAGLE_SOURCE_DSN): failed: tenant eagle_ford: ProductionRecord.extract: mysql: Unknown column .oil_bbl."
 my eagle_src "ALTER TABLE daily_volumes RENAME COLUMN oil_volume TO oil_bbl"
-last=check_pg; run check_pg "$bakken" --check
-check check_prepares_the_postgres_extracts "exit $rc, $(check_line check_pg)" \
-    eval 'test $rc = 0 && grep -q "^source (postgres, BAKKEN_SOURCE_DSN): ok, its [0-9]* statements prepare$" "$out/check_pg.out"'
+source_check check_prepares_the_postgres_extracts "$bakken" 0 "^source (postgres, BAKKEN_SOURCE_DSN): ok, its [0-9]* statements prepare$"
 pg bakken_src "ALTER TABLE acct.monthly_allocations RENAME COLUMN oil_m3 TO oil"
-last=check_pg_drift; run check_pg_drift "$bakken" --check
-check check_finds_a_column_the_postgres_source_renamed "exit $rc, $(check_line check_pg_drift)" \
-    eval 'test $rc = 1 && grep -q "^source (postgres, BAKKEN_SOURCE_DSN): failed: tenant bakken_pg: ProductionRecord.extract: postgres: column \"oil_m3\" does not exist" "$out/check_pg_drift.out"'
+source_check check_finds_a_column_the_postgres_source_renamed "$bakken" 1 \
+    "^source (postgres, BAKKEN_SOURCE_DSN): failed: tenant bakken_pg: ProductionRecord.extract: postgres: column \"oil_m3\" does not exist"
 pg bakken_src "ALTER TABLE acct.monthly_allocations RENAME COLUMN oil TO oil_m3"
 
 compiler_version=$("$wellosc" --version | sed -n 's/^wellosc \([^ ]*\).*/\1/p')

@@ -877,9 +877,20 @@ static void test_pg_lost_and_reconnect(void)
 }
 
 /* A whole-table reader's session: the server's limit on a statement's time
- * (here a DSN's statement_timeout) lifted, and lifted again on the new
- * session of a reconnect. */
-static void test_pg_time_limits_lifted_after_reconnect(void)
+ * (LIMIT_TEXT names it in the error) lifted, and lifted again on the new
+ * session of a reconnect.  SLEEP_SQL outlasts the limit. */
+static void lifts_and_keeps_lifted(wr_conn *c, const char *sleep_sql, const char *limit_text)
+{
+    wr_err e;
+    CU_ASSERT_NOT_EQUAL(wr_exec(c, sleep_sql, &e), WR_OK);   /* the limit is there */
+    CU_ASSERT(contains(e.message, limit_text));
+    wr_conn_lift_time_limits(c);
+    CU_ASSERT_EQUAL(wr_exec(c, sleep_sql, &e), WR_OK);
+    CU_ASSERT_EQUAL(wr_conn_reconnect(c, &e), WR_OK);
+    CU_ASSERT_EQUAL(wr_exec(c, sleep_sql, &e), WR_OK);
+}
+
+static void test_pg_time_limits_lifted_after_reconnect(void)   /* a DSN's statement_timeout */
 {
     const char *dsn = test_dsn("WR_TEST_PG_DSN");
     CU_ASSERT_PTR_NOT_NULL_FATAL(dsn);
@@ -888,16 +899,11 @@ static void test_pg_time_limits_lifted_after_reconnect(void)
     wr_err e;
     CU_ASSERT_EQUAL_FATAL(wr_connect(&c, WR_POSTGRES, with(buf, sizeof buf, dsn, "options='-c statement_timeout=5'"),
                                      "tenant t source", &e), WR_OK);
-    CU_ASSERT_NOT_EQUAL(wr_exec(c, "SELECT pg_sleep(0.05)", &e), WR_OK);   /* the limit is there */
-    CU_ASSERT(contains(e.message, "statement timeout"));
-    wr_conn_lift_time_limits(c);
-    CU_ASSERT_EQUAL(wr_exec(c, "SELECT pg_sleep(0.05)", &e), WR_OK);
-    CU_ASSERT_EQUAL(wr_conn_reconnect(c, &e), WR_OK);
-    CU_ASSERT_EQUAL(wr_exec(c, "SELECT pg_sleep(0.05)", &e), WR_OK);
+    lifts_and_keeps_lifted(c, "SELECT pg_sleep(0.05)", "statement timeout");
     wr_conn_close(c);
 }
 
-static void test_mysql_time_limits_lifted_after_reconnect(void)
+static void test_mysql_time_limits_lifted_after_reconnect(void)   /* the server's max_statement_time */
 {
     const char *dsn = test_dsn("WR_TEST_MYSQL_DSN");
     CU_ASSERT_PTR_NOT_NULL_FATAL(dsn);
@@ -908,12 +914,7 @@ static void test_mysql_time_limits_lifted_after_reconnect(void)
     CU_ASSERT_EQUAL_FATAL(wr_exec(admin, "SET GLOBAL max_statement_time = 0.01", &e), WR_OK);
     CU_ASSERT_EQUAL(wr_connect(&c, WR_MYSQL, dsn, "tenant t source", &e), WR_OK);
     if (c) {
-        CU_ASSERT_NOT_EQUAL(wr_exec(c, "SELECT SLEEP(0.05)", &e), WR_OK);   /* the limit is there */
-        CU_ASSERT(contains(e.message, "max_statement_time"));
-        wr_conn_lift_time_limits(c);
-        CU_ASSERT_EQUAL(wr_exec(c, "SELECT SLEEP(0.05)", &e), WR_OK);
-        CU_ASSERT_EQUAL(wr_conn_reconnect(c, &e), WR_OK);
-        CU_ASSERT_EQUAL(wr_exec(c, "SELECT SLEEP(0.05)", &e), WR_OK);
+        lifts_and_keeps_lifted(c, "SELECT SLEEP(0.05)", "max_statement_time");
         wr_conn_close(c);
     }
     CU_ASSERT_EQUAL(wr_exec(admin, "SET GLOBAL max_statement_time = 0", &e), WR_OK);
