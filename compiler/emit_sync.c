@@ -935,9 +935,10 @@ void wm_emit_sync(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *t, cons
         static const char *const modes[] = { "WR_SYNC_FULL", "WR_SYNC_WATERMARK", "WR_SYNC_WINDOW" };
         wm_print(p, "{\n", NULL);
         wm_indent(p);
-        wm_print(p, ".entity = $e$,\n.origin = $o$,\n.key_field = $k$,\n",
+        wm_print(p, ".entity = $e$,\n.origin = $o$,\n.key_field = $k$,\n.table = $t$,\n",
                  "e", wm_c_string(a, m->entity->name), "o", wm_c_string(a, loc_text(a, m->loc)),
-                 "k", wm_c_string(a, m->entity->key->name), NULL);
+                 "k", wm_c_string(a, m->entity->key->name),
+                 "t", wm_c_string(a, wm_sql_quote(a, WM_DIALECT_POSTGRES, m->entity->table)), NULL);
         wm_print(p, ".extract = { .name = $n$, .sql = $s$, .n_placeholders = $np$$order$$decl$ },\n",
                  "n", wm_c_string(a, wm_arena_printf(a, "tenant %s: %s.extract", t->name, m->entity->name)),
                  "s", c_sql(a, s->extract), "np", wm_arena_printf(a, "%d", s->n_placeholders),

@@ -355,6 +355,7 @@ typedef struct wr_sync_entity {
     const char *entity;         /* "ProductionRecord" */
     const char *origin;         /* "examples/texas_energy.wmap:24": the sync block */
     const char *key_field;      /* target key column's name, for rejects */
+    const char *table;          /* the target table, quoted: "\"production_data\"" (--check) */
 
     /* on the source */
     wr_stmt extract;            /* rows; its parameter (if any): the lower bound */

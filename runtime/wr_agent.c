@@ -697,6 +697,55 @@ static int check_extracts(agent *a, wr_conn *source, int *n, wr_err *err)
     return 0;
 }
 
+/* What the runs need on the target beyond the marker (README.md, "What the
+ * agent's roles need"), each statement giving one text of what is missing,
+ * or NULL: the tables of the entities ($1, quoted), then the agent's own. */
+static const char MISSING_ON_TABLE[] =
+    "SELECT $1 || ': ' || string_agg(p, ', ') FROM unnest(ARRAY['SELECT', 'INSERT', 'UPDATE']) p "
+    "WHERE NOT has_table_privilege($1, p)";
+static const char MISSING_ON_OWN[] =
+    "SELECT nullif(concat_ws('; ', "
+    "(SELECT 'wellos_sync_state: ' || string_agg(p, ', ') FROM unnest(ARRAY['SELECT', 'INSERT', 'UPDATE']) p "
+    "WHERE NOT has_table_privilege('wellos_sync_state', p)), "
+    "(SELECT 'wellos_sync_rejects: ' || string_agg(p, ', ') FROM unnest(ARRAY['SELECT', 'INSERT', 'UPDATE']) p "
+    "WHERE NOT has_table_privilege('wellos_sync_rejects', p)), "
+    "CASE WHEN NOT has_sequence_privilege('wellos_sync_rejects_id_seq', 'USAGE') "
+    "THEN 'wellos_sync_rejects_id_seq: USAGE' END, "
+    "CASE WHEN NOT has_database_privilege(current_database(), 'TEMPORARY') THEN 'the database: TEMPORARY' END), '')";
+
+typedef struct missing {
+    char text[512];
+} missing;
+
+static int on_missing(void *ctx, const wr_row *row)
+{
+    missing *m = ctx;
+    const char *v = row->n > 0 ? row->values[0] : NULL;
+    size_t n = strlen(m->text);
+    if (v && *v)
+        snprintf(m->text + n, sizeof m->text - n, "%s%s", n ? "; " : "", v);
+    return 1;
+}
+
+/* The privileges a run needs on the target, checked without writing: a
+ * missing one is said before a run fails on it. */
+static int check_privileges(agent *a, wr_conn *target, wr_err *err)
+{
+    missing m = { "" };
+    int rc = 0;
+    for (size_t i = 0; !rc && i < a->spec->n_entities; i++) {
+        const char *params[1] = { a->spec->entities[i].table };
+        if (params[0])
+            rc = wr_target_run(target, "privileges", MISSING_ON_TABLE, 1, params, on_missing, &m, NULL, NULL, err);
+    }
+    if (!rc)
+        rc = wr_target_run(target, "privileges", MISSING_ON_OWN, 0, NULL, on_missing, &m, NULL, NULL, err);
+    if (!rc && m.text[0])
+        rc = wr_error(err, WR_ERROR, "the agent's role lacks %s (README.md, \"What the agent's roles need\")",
+                      m.text);
+    return rc;
+}
+
 static int do_check(agent *a)
 {
     wr_err err = { 0, "" };
@@ -729,12 +778,15 @@ static int do_check(agent *a)
     rc = connect_target(a, &c, "target", &err);
     if (!rc)
         rc = check_marker(a, c, &err);
+    if (!rc)
+        rc = check_privileges(a, c, &err);
     if (rc) {
         wr_mask_secrets(err.message, masked, sizeof masked);
         printf("target (postgres, %s): failed: %s\n", a->spec->target_env, masked);
         is_ok = false;
     } else {
-        printf("target (postgres, %s): ok, marked for tenant %s\n", a->spec->target_env, a->spec->tenant);
+        printf("target (postgres, %s): ok, marked for tenant %s, with the privileges a run needs\n",
+               a->spec->target_env, a->spec->tenant);
     }
     wr_conn_close(c);
     fflush(stdout);

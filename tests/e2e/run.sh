@@ -888,6 +888,13 @@ stamp_check rows_are_stamped_once_after_init "" "$(pg lone "SELECT count(*) FROM
     "$(pg lone "SELECT count(*) FROM production_data")"
 stamp_check and_then_unchanged "" 0 0
 
+check_run() { # NAME AGENT STATUS PATTERN: AGENT --check exits STATUS, its output matches PATTERN
+    cr_out=$out/$1.out cr_status=$3 cr_pattern=$4   # not local: check's own locals would hide them
+    last=$1; run "$1" "$2" --check
+    check "$1" "exit $rc, $(grep '^source\|^target' "$cr_out" | cut -c1-220 | paste -sd'|')" \
+        eval 'test "$rc" = "$cr_status" && grep -q -- "$cr_pattern" "$cr_out"'
+}
+
 # The least a role needs on the target, as README.md ("What the agent's
 # roles need") lists it, after an owner ran --init: the run works (an empty
 # table it does not own loads in batches, and says so) and writes what an
@@ -900,10 +907,14 @@ pg lone_lp "GRANT SELECT, INSERT, UPDATE ON wells, production_data, equipment TO
             GRANT SELECT, INSERT, UPDATE ON wellos_sync_state, wellos_sync_rejects TO wellos_agent;
             GRANT SELECT ON wellos_tenant TO wellos_agent"
 lpa() { LONE_STAR_TARGET_DSN="host=$PGHOST port=$PGPORT user=wellos_agent dbname=lone_lp" "$@"; }
+lpa check_run least_privilege_check_names_what_is_missing "$lone" 1 \
+    "^target (postgres, LONE_STAR_TARGET_DSN): failed: the agent's role lacks wellos_sync_rejects_id_seq: USAGE (README.md"
 last=lp_no_seq; lpa run lp_no_seq "$lone" --once
 check least_privilege_missing_grant_fails_with_a_hint "exit $rc, $(grep -o 'permission denied[^"]*' "$out/lp_no_seq.err" | head -1)" \
     eval 'test $rc -ne 0 && grep -q "permission denied for sequence wellos_sync_rejects_id_seq (SQLSTATE 42501) (the agent.s role lacks a privilege on the target: README.md" "$out/lp_no_seq.err"'
 pg lone_lp "GRANT USAGE ON SEQUENCE wellos_sync_rejects_id_seq TO wellos_agent"
+lpa check_run least_privilege_check_passes_with_the_grants "$lone" 0 \
+    "^target (postgres, LONE_STAR_TARGET_DSN): ok, marked for tenant lone_star, with the privileges a run needs$"
 last=lp_sync; lpa run lp_sync "$lone" --once
 check least_privilege_run_exits_0 "exit $rc, $(grep -c 'loads in batches' "$out/lp_sync.err") tables loaded in batches" \
     test "$rc/$(grep -c 'cannot be prepared for an initial load, so it loads in batches' "$out/lp_sync.err")" = "0/3"
@@ -985,20 +996,14 @@ check refused_agent_wrote_nothing "$(snapshot bakken | md5sum | cut -c1-8) vs $(
 
 # --check prepares every source statement of the spec, running none: a
 # column renamed in the client's schema is found before a run is.
-source_check() { # NAME AGENT STATUS PATTERN: AGENT --check exits STATUS, its output matches PATTERN
-    sc_out=$out/$1.out sc_status=$3 sc_pattern=$4   # not local: check's own locals would hide them
-    last=$1; run "$1" "$2" --check
-    check "$1" "exit $rc, $(grep '^source' "$sc_out" | cut -c1-220)" \
-        eval 'test "$rc" = "$sc_status" && grep -q -- "$sc_pattern" "$sc_out"'
-}
-source_check check_prepares_the_mysql_extracts "$eagle" 0 "^source (mysql, EAGLE_SOURCE_DSN): ok, its 3 statements prepare$"
+check_run check_prepares_the_mysql_extracts "$eagle" 0 "^source (mysql, EAGLE_SOURCE_DSN): ok, its 3 statements prepare$"
 my eagle_src "ALTER TABLE daily_volumes RENAME COLUMN oil_bbl TO oil_volume"
-source_check check_finds_a_column_the_mysql_source_renamed "$eagle" 1 \
+check_run check_finds_a_column_the_mysql_source_renamed "$eagle" 1 \
     "^source (mysql, EAGLE_SOURCE_DSN): failed: tenant eagle_ford: ProductionRecord.extract: mysql: Unknown column .oil_bbl."
 my eagle_src "ALTER TABLE daily_volumes RENAME COLUMN oil_volume TO oil_bbl"
-source_check check_prepares_the_postgres_extracts "$bakken" 0 "^source (postgres, BAKKEN_SOURCE_DSN): ok, its [0-9]* statements prepare$"
+check_run check_prepares_the_postgres_extracts "$bakken" 0 "^source (postgres, BAKKEN_SOURCE_DSN): ok, its [0-9]* statements prepare$"
 pg bakken_src "ALTER TABLE acct.monthly_allocations RENAME COLUMN oil_m3 TO oil"
-source_check check_finds_a_column_the_postgres_source_renamed "$bakken" 1 \
+check_run check_finds_a_column_the_postgres_source_renamed "$bakken" 1 \
     "^source (postgres, BAKKEN_SOURCE_DSN): failed: tenant bakken_pg: ProductionRecord.extract: postgres: column \"oil_m3\" does not exist"
 pg bakken_src "ALTER TABLE acct.monthly_allocations RENAME COLUMN oil TO oil_m3"
 
