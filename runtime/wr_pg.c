@@ -155,21 +155,41 @@ static int pg_connect(wr_conn *c, const char *dsn, wr_err *err)
     return WR_OK;
 }
 
-/* The unnamed statement: the next prepare (or a simple query) replaces it. */
-static int pg_prepare(wr_conn *c, const char *sql, int n_params, wr_err *err)
+static int prepare_failure(wr_conn *c, PGresult *r, wr_err *err)
 {
-    PGconn *conn = pg(c);
-    PGresult *r = PQprepare(conn, "", sql, n_params, NULL);
-    bool is_ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
     char message[sizeof err->message];
-    if (!is_ok)
-        result_message(conn, r, message, sizeof message);
+    result_message(pg(c), r, message, sizeof message);
     PQclear(r);
-    if (is_ok)
-        return WR_OK;
     if (pg_is_lost(c))
         return wr_error(err, WR_ECONNECT, "%s: postgres: connection lost: %s", c->who, message);
     return wr_error(err, WR_ERROR, "%s: postgres: %s", c->who, message);
+}
+
+/* Prepared, then EXPLAINed with NULL parameters: PostgreSQL checks names
+ * and types when it prepares, and privileges only when a plan starts,
+ * which EXPLAIN does without running it.  Then forgotten. */
+static int pg_prepare(wr_conn *c, const char *sql, int n_params, wr_err *err)
+{
+    enum { MAX_CHECKED_PARAMS = 64 };
+    if (n_params < 0 || n_params > MAX_CHECKED_PARAMS)
+        return wr_error(err, WR_ERROR, "%s: postgres: %d parameters: too many to check", c->who, n_params);
+    PGconn *conn = pg(c);
+    PGresult *r = PQprepare(conn, "wr_check", sql, n_params, NULL);
+    if (!r || PQresultStatus(r) != PGRES_COMMAND_OK)
+        return prepare_failure(c, r, err);
+    PQclear(r);
+    char explain[64 + 6 * MAX_CHECKED_PARAMS] = "EXPLAIN (COSTS OFF) EXECUTE wr_check";
+    for (int i = 0; i < n_params; i++)
+        strcat(explain, i ? ", NULL" : "(NULL");
+    if (n_params)
+        strcat(explain, ")");
+    r = PQexec(conn, explain);
+    bool is_ok = r && PQresultStatus(r) == PGRES_TUPLES_OK;
+    int rc = is_ok ? WR_OK : prepare_failure(c, r, err);
+    if (is_ok)
+        PQclear(r);
+    PQclear(PQexec(conn, "DEALLOCATE wr_check"));
+    return rc;
 }
 
 const wr_driver wr_pg_driver = {

@@ -1006,6 +1006,13 @@ pg bakken_src "ALTER TABLE acct.monthly_allocations RENAME COLUMN oil_m3 TO oil"
 check_run check_finds_a_column_the_postgres_source_renamed "$bakken" 1 \
     "^source (postgres, BAKKEN_SOURCE_DSN): failed: tenant bakken_pg: ProductionRecord.extract: postgres: column \"oil_m3\" does not exist"
 pg bakken_src "ALTER TABLE acct.monthly_allocations RENAME COLUMN oil TO oil_m3"
+# PostgreSQL checks privileges only when a plan starts, not when it
+# prepares: a source role without SELECT on a table must be found too.
+pg bakken_src "CREATE ROLE bakken_reader LOGIN; GRANT USAGE ON SCHEMA acct TO bakken_reader;
+               GRANT SELECT ON acct.wells TO bakken_reader"
+BAKKEN_SOURCE_DSN="host=$PGHOST port=$PGPORT user=bakken_reader dbname=bakken_src" \
+    check_run check_finds_a_table_the_postgres_source_role_cannot_read "$bakken" 1 \
+    "^source (postgres, BAKKEN_SOURCE_DSN): failed: tenant bakken_pg: ProductionRecord.extract: postgres: permission denied for table monthly_allocations"
 
 compiler_version=$("$wellosc" --version | sed -n 's/^wellosc \([^ ]*\).*/\1/p')
 last=version; run version "$eagle" --version
