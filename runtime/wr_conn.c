@@ -48,8 +48,6 @@ static const wr_driver *driver_for(wr_dialect d)
     return NULL;
 }
 
-/* Connects c->handle with the saved DSN; scrubs the DSN's secrets from any
- * message the driver wrote. */
 static void lift_time_limits(wr_conn *c)
 {
     if (c->dialect == WR_POSTGRES) {
@@ -61,6 +59,8 @@ static void lift_time_limits(wr_conn *c)
     }
 }
 
+/* Connects c->handle with the saved DSN; scrubs the DSN's secrets from any
+ * message the driver wrote; lifts the time limits again if asked to. */
 static int open_handle(wr_conn *c, wr_err *err)
 {
     int rc = c->driver->connect(c, c->dsn, err);
@@ -69,16 +69,6 @@ static int open_handle(wr_conn *c, wr_err *err)
     if (!rc && c->lifts_time_limits)
         lift_time_limits(c);
     return rc;
-}
-
-int wr_check_statement(wr_conn *c, const char *sql, int n_params, wr_err *err)
-{
-    if (!c->handle)
-        return wr_error(err, WR_ECONNECT, "%s: %s: the connection is closed", c->who, wr_dialect_name(c->dialect));
-    if (!c->driver->prepare)
-        return wr_error(err, WR_EUNSUPPORTED, "%s: %s: statements cannot be checked without running them",
-                        c->who, wr_dialect_name(c->dialect));
-    return c->driver->prepare(c, sql, n_params, err);
 }
 
 void wr_conn_lift_time_limits(wr_conn *c)

@@ -75,13 +75,17 @@ typedef struct wr_driver {
     int (*exec)(wr_conn *c, const char *sql, wr_err *err);
     /* Did the last failure on c->handle lose the connection? */
     bool (*is_lost)(const wr_conn *c);
-    /* Prepares sql (n_params placeholders) and forgets it, running nothing:
-     * the server checks its names and types.  NULL: the driver cannot. */
+    /* Has the server check sql (n_params placeholders) without running it:
+     * names and types, and privileges where it checks them only when a plan
+     * starts (PostgreSQL: EXPLAIN).  Its error does not name the session.
+     * NULL: the driver cannot (db-lib). */
     int (*prepare)(wr_conn *c, const char *sql, int n_params, wr_err *err);
 } wr_driver;
 
-/* The driver's prepare: WR_EUNSUPPORTED where it has none (SQL Server). */
-int wr_check_statement(wr_conn *c, const char *sql, int n_params, wr_err *err);
+/* st checked by the server, not run (the driver's prepare); an error is
+ * named after st, as wr_query's are.  WR_EUNSUPPORTED where the driver has
+ * no prepare (SQL Server). */
+int wr_check_statement(wr_conn *c, const wr_stmt *st, wr_err *err);
 
 struct wr_conn {
     const wr_driver *driver;

@@ -242,7 +242,7 @@ static int my_prepare(wr_conn *c, const char *sql, int n_params, wr_err *err)
              mysql_stmt_sqlstate(st));
     wr_one_line(message);
     mysql_stmt_close(st);
-    return wr_error(err, WR_ERROR, "%s: mysql: %s", c->who, message);
+    return wr_error(err, WR_ERROR, "mysql: %s", message);
 }
 
 const wr_driver wr_mysql_driver = {

@@ -66,6 +66,18 @@ static void result_message(PGconn *conn, const PGresult *r, char *out, size_t si
     wr_one_line(out);
 }
 
+/* A failed result r (freed here) as an error; WHO first unless NULL (a
+ * checked statement's error is named after the statement instead). */
+static int result_failure(wr_conn *c, PGresult *r, const char *who, wr_err *err)
+{
+    char message[sizeof err->message];
+    result_message(pg(c), r, message, sizeof message);
+    PQclear(r);
+    bool is_lost = pg_is_lost(c);
+    return wr_error(err, is_lost ? WR_ECONNECT : WR_ERROR, "%s%spostgres: %s%s", who ? who : "", who ? ": " : "",
+                    is_lost ? "connection lost: " : "", message);
+}
+
 static int pg_exec(wr_conn *c, const char *sql, wr_err *err)
 {
     PGconn *conn = pg(c);
@@ -80,12 +92,7 @@ static int pg_exec(wr_conn *c, const char *sql, wr_err *err)
         abandon_copy(conn, st);
         return wr_error(err, WR_ERROR, "%s: postgres: wr_exec cannot run COPY; use the bulk loader", c->who);
     }
-    char message[sizeof err->message];
-    result_message(conn, r, message, sizeof message);
-    PQclear(r);
-    if (pg_is_lost(c))
-        return wr_error(err, WR_ECONNECT, "%s: postgres: connection lost: %s", c->who, message);
-    return wr_error(err, WR_ERROR, "%s: postgres: %s", c->who, message);
+    return result_failure(c, r, c->who, err);
 }
 
 /* libpq names the word it cannot read in a malformed conninfo ("missing
@@ -155,16 +162,6 @@ static int pg_connect(wr_conn *c, const char *dsn, wr_err *err)
     return WR_OK;
 }
 
-static int prepare_failure(wr_conn *c, PGresult *r, wr_err *err)
-{
-    char message[sizeof err->message];
-    result_message(pg(c), r, message, sizeof message);
-    PQclear(r);
-    if (pg_is_lost(c))
-        return wr_error(err, WR_ECONNECT, "%s: postgres: connection lost: %s", c->who, message);
-    return wr_error(err, WR_ERROR, "%s: postgres: %s", c->who, message);
-}
-
 /* Prepared, then EXPLAINed with NULL parameters: PostgreSQL checks names
  * and types when it prepares, and privileges only when a plan starts,
  * which EXPLAIN does without running it.  Then forgotten. */
@@ -176,7 +173,7 @@ static int pg_prepare(wr_conn *c, const char *sql, int n_params, wr_err *err)
     PGconn *conn = pg(c);
     PGresult *r = PQprepare(conn, "wr_check", sql, n_params, NULL);
     if (!r || PQresultStatus(r) != PGRES_COMMAND_OK)
-        return prepare_failure(c, r, err);
+        return result_failure(c, r, NULL, err);
     PQclear(r);
     char explain[64 + 6 * MAX_CHECKED_PARAMS] = "EXPLAIN (COSTS OFF) EXECUTE wr_check";
     for (int i = 0; i < n_params; i++)
@@ -185,7 +182,7 @@ static int pg_prepare(wr_conn *c, const char *sql, int n_params, wr_err *err)
         strcat(explain, ")");
     r = PQexec(conn, explain);
     bool is_ok = r && PQresultStatus(r) == PGRES_TUPLES_OK;
-    int rc = is_ok ? WR_OK : prepare_failure(c, r, err);
+    int rc = is_ok ? WR_OK : result_failure(c, r, NULL, err);
     if (is_ok)
         PQclear(r);
     PQclear(PQexec(conn, "DEALLOCATE wr_check"));

@@ -151,6 +151,19 @@ static int run_raw(wr_conn *c, wr_stmts *s, int which, const wr_params *p, wr_ro
     return 0;
 }
 
+int wr_check_statement(wr_conn *c, const wr_stmt *st, wr_err *err)
+{
+    if (!c->handle)
+        return wr_error(err, WR_ECONNECT, "%s: the connection is closed", st->name);
+    if (!c->driver->prepare)
+        return wr_error(err, WR_EUNSUPPORTED, "%s: %s cannot check a statement without running it", st->name,
+                        wr_dialect_name(c->dialect));
+    int rc = c->driver->prepare(c, st->sql, st->n_placeholders, err);
+    if (rc < 0)
+        prefix_error(err, st->name);
+    return rc;
+}
+
 static int run(wr_conn *c, wr_stmts *s, int which, const wr_params *p, wr_row_fn each, void *ctx,
                int64_t *affected, wr_err *err)
 {
