@@ -398,7 +398,7 @@ typedef struct wr_sync_entity {
      * the transform's, wellos_sync_hash (wr_row_hash of the values), and
      * sets wellos_sync_xid to its transaction's id.  NULL: every row is
      * staged, and rows carry no stamp. */
-    const char *diff_scan;      /* COPY (SELECT key, hash, xmin, xid ... ORDER BY key) TO STDOUT (FORMAT binary) */
+    const char *diff_scan;      /* COPY (SELECT key, stamp's hash or NULL ...) TO STDOUT (FORMAT binary) */
     int key_source_column;      /* the extract's column the key is read from */
     const char *diff_since;     /* a window's start for diff_scan ($1); NULL: every row */
     wr_key_order key_order;

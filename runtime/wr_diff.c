@@ -9,12 +9,12 @@
  * The target is not asked for its values: printing them cost its server
  * more than the source's whole extract.  Every write of the agent stores,
  * with the row, the hash of the transformed values it wrote (wr_row_hash)
- * and its own transaction's id, so diff_scan reads only the key,
- * wellos_sync_hash, xmin and wellos_sync_xid (COPY ... TO STDOUT (FORMAT
- * binary)).  A row the agent wrote last still has xmin = wellos_sync_xid:
- * any later UPDATE, by anyone, gives it a new xmin.  Such a row whose hash
- * is the hash of the transformed source row holds what the agent would
- * write again.
+ * and its own transaction's id.  A row the agent wrote last still has
+ * xmin = wellos_sync_xid: any later UPDATE, by anyone, gives it a new xmin.
+ * So diff_scan reads two fields a row (COPY ... TO STDOUT (FORMAT binary)):
+ * the key, and wellos_sync_hash where xmin = wellos_sync_xid, else NULL.
+ * A row whose hash is there and is the hash of the transformed source row
+ * holds what the agent would write again.
  *
  * It is only ever a shortcut.  A row is skipped only when both hold; a
  * source out of key order, a key that does not parse, a row written or
@@ -108,7 +108,7 @@ static int scan_failure(wr_diff *d, const PGresult *res, wr_err *err)
 
 static int not_as_asked(const wr_diff *d, wr_err *err)
 {
-    return wr_error(err, WR_ERROR, "%s: %s: the target's rows to compare are not the key, hash, xmin and xid "
+    return wr_error(err, WR_ERROR, "%s: %s: the target's rows to compare are not the key and hash "
                     "the agent asked for (has the table been altered? wellos_sync_hash must be bigint, "
                     "wellos_sync_xid xid, the key its type in the spec)", wr_conn_who(d->conn), d->e->entity);
 }
@@ -170,18 +170,18 @@ static bool take_key(wr_diff *d, const uint8_t *at, int32_t len)
     return true;
 }
 
-/* One row: key, wellos_sync_hash, xmin, wellos_sync_xid. */
+/* One row: its key, and its wellos_sync_hash if it is as the agent wrote it
+ * (NULL otherwise). */
 static bool take_row(wr_diff *d, reader *r)
 {
-    const uint8_t *at[4];
-    int32_t len[4];
-    for (int i = 0; i < 4; i++)
+    const uint8_t *at[2];
+    int32_t len[2];
+    for (int i = 0; i < 2; i++)
         if (!read_field(r, &at[i], &len[i]))
             return false;
-    if (r->p != r->end || (len[1] != 8 && len[1] != -1) || len[2] != 4 || (len[3] != 4 && len[3] != -1)
-        || !take_key(d, at[0], len[0]))
+    if (r->p != r->end || (len[1] != 8 && len[1] != -1) || !take_key(d, at[0], len[0]))
         return false;
-    d->is_as_written = len[1] == 8 && len[3] == 4 && memcmp(at[2], at[3], 4) == 0;
+    d->is_as_written = len[1] == 8;
     if (d->is_as_written) {
         reader h = { at[1], at[1] + 8 };
         read_be(&h, 8, &d->their_hash);
@@ -243,11 +243,42 @@ static int advance(wr_diff *d, wr_err *err)
             return not_as_asked(d, err);
         if (n_fields == 0xffff)   /* the trailer: the end follows */
             continue;
-        if (n_fields != 4 || !take_row(d, &r))
+        if (n_fields != 2 || !take_row(d, &r))
             return not_as_asked(d, err);
         d->has_row = true;
         return 0;
     }
+}
+
+/* The stamp columns as the agent writes them: the scan cannot tell, since
+ * it reads the hash only where xmin is the stamp's, and a table rewritten by
+ * an ALTER has no such row.  One catalog read per compared entity and run. */
+static int check_stamps(wr_diff *d, wr_err *err)
+{
+    static const char sql[] =
+        "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
+        "WHERE a.attrelid = $1::regclass AND a.attname IN ('wellos_sync_hash', 'wellos_sync_xid') "
+        "AND NOT a.attisdropped ORDER BY a.attname";
+    const char *params[1] = { d->e->table };
+    PGresult *res = PQexecParams(d->pg, sql, 1, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        int rc = scan_failure(d, res, err);
+        PQclear(res);
+        return rc;
+    }
+    int n = PQntuples(res);
+    bool is_hash_bigint = n > 0 && strcmp(PQgetvalue(res, 0, 0), "wellos_sync_hash") == 0
+                          && strcmp(PQgetvalue(res, 0, 1), "bigint") == 0;
+    bool is_xid_xid = n > 0 && strcmp(PQgetvalue(res, n - 1, 0), "wellos_sync_xid") == 0
+                      && strcmp(PQgetvalue(res, n - 1, 1), "xid") == 0;
+    PQclear(res);
+    if (n < 2)
+        return wr_error(err, WR_ERROR, "%s: %s: the table lacks the row stamp this agent writes (wellos_sync_hash "
+                        "and wellos_sync_xid): a table made by an older agent: run the agent with --init once",
+                        wr_conn_who(d->conn), d->e->entity);
+    if (!is_hash_bigint || !is_xid_xid)
+        return not_as_asked(d, err);
+    return 0;
 }
 
 int wr_diff_open(wr_diff **out, wr_conn *c, const wr_sync_entity *e, const char *since, wr_err *err)
@@ -267,8 +298,10 @@ int wr_diff_open(wr_diff **out, wr_conn *c, const wr_sync_entity *e, const char 
     d->e = e;
     d->key_index = key_index;
     int rc = 0;
-    if (key_index < 0 || !d->pg)
+    if (key_index < 0 || !d->pg || !e->table)
         rc = wr_error(err, WR_ERROR, "%s: the agent's spec cannot compare it with the target", e->entity);
+    if (!rc)
+        rc = check_stamps(d, err);
     if (!rc && since && e->diff_since) {
         const char *params[1] = { since };
         PGresult *res = PQexecParams(d->pg, e->diff_since, 1, NULL, params, NULL, NULL, 0);

@@ -238,7 +238,7 @@ COMMIT;
 -- with the transformed source rows; only rows that differ are staged
 
 -- [target postgres] the target's rows in key order
-COPY (SELECT "id"::text, wellos_sync_hash, xmin, wellos_sync_xid FROM "wells" WHERE "deleted_at" IS NULL ORDER BY "wells"."id") TO STDOUT (FORMAT binary);
+COPY (SELECT "id"::text, CASE WHEN xmin = wellos_sync_xid THEN wellos_sync_hash END FROM "wells" WHERE "deleted_at" IS NULL ORDER BY "wells"."id") TO STDOUT (FORMAT binary);
 
 -- [target postgres] staging table (once per connection)
 CREATE TEMP TABLE IF NOT EXISTS "_wos_stage_wells" (_wos_seq bigserial, "id" uuid, "name" varchar(255), "api_number" varchar(14), "latitude" double precision, "longitude" double precision, "status" text, "lease" varchar(100), "created_at" timestamptz, wellos_sync_hash bigint);
