@@ -122,6 +122,7 @@ typedef struct column {
     bool is_unsigned;
     MYSQL_TIME time;
     unsigned decimals;          /* AS_DATETIME: digits of the fraction */
+    bool can_hold_nul;          /* AS_TEXT: a string type, not a number MariaDB printed */
     char *wide;                 /* the value with each NUL as C0 80, when it has one */
     size_t wide_size;
 } column;
@@ -140,6 +141,21 @@ static column_kind kind_of(const MYSQL_FIELD *f)
         return f->decimals <= 6 ? AS_DATETIME : AS_TEXT;   /* an expression of unknown precision: as printed */
     default:
         return AS_TEXT;
+    }
+}
+
+/* Whether an AS_TEXT column of this type can hold a NUL byte: not when it
+ * is a number, a year or a time as MariaDB printed it.  Checking costs a
+ * memchr per value, about a tenth of a re-sync's CPU in the agent. */
+static bool can_hold_nul(const MYSQL_FIELD *f)
+{
+    switch (f->type) {
+    case MYSQL_TYPE_DECIMAL: case MYSQL_TYPE_NEWDECIMAL: case MYSQL_TYPE_YEAR: case MYSQL_TYPE_TIME:
+    case MYSQL_TYPE_TINY: case MYSQL_TYPE_SHORT: case MYSQL_TYPE_INT24: case MYSQL_TYPE_LONG:
+    case MYSQL_TYPE_LONGLONG: case MYSQL_TYPE_DATE: case MYSQL_TYPE_DATETIME: case MYSQL_TYPE_TIMESTAMP:
+        return false;
+    default:
+        return true;
     }
 }
 
@@ -241,6 +257,7 @@ static int fetch_rows(wr_run *r, MYSQL_STMT *st)
     for (unsigned i = 0; i < n && rc == 0; i++) {
         column *c = &cols[i];
         c->kind = kind_of(&fields[i]);
+        c->can_hold_nul = c->kind == AS_TEXT && can_hold_nul(&fields[i]);
         c->size = c->kind == AS_TEXT ? FIRST_SIZE : 32;
         if (!(c->text = malloc(c->size + 1))) {
             rc = wr_error(r->err, WR_ENOMEM, "out of memory");
@@ -307,7 +324,7 @@ static int fetch_rows(wr_run *r, MYSQL_STMT *st)
                 }
                 c->text[c->length] = '\0';
             }
-            if (!(values[i] = c->kind != AS_TEXT ? c->text : without_nuls(c))) {
+            if (!(values[i] = c->can_hold_nul ? without_nuls(c) : c->text)) {
                 rc = wr_error(r->err, WR_ENOMEM, "out of memory");
                 break;
             }
