@@ -111,8 +111,9 @@ static void usage(const wr_sync_spec *spec, FILE *f)
             "  --lock-timeout SECONDS\n"
             "                      a statement on the target that waits longer for a lock\n"
             "                      fails, and with it the run (default %d; 0: no limit)\n"
-            "  --check             test both connections and the tenant marker, and prepare\n"
-            "                      every source statement (running none)\n"
+            "  --check             test both connections, the tenant marker and the target\n"
+            "                      role's privileges, and prepare every statement a run\n"
+            "                      reads the source or writes the target with (running none)\n"
             "  --init              create the target's tables and mark it as this tenant's\n"
             "  --config FILE       read %s and %s from FILE (lines NAME=VALUE,\n"
             "                      mode 0600 or stricter) instead of the environment\n"
@@ -735,6 +736,39 @@ static int check_privileges(agent *a, wr_conn *target, wr_err *err)
     return rc;
 }
 
+/* Every statement a batch runs on an entity's table (its checks of the
+ * staged rows, the upsert, the soft delete) prepared and EXPLAINed, running
+ * none, in a transaction rolled back: the staging tables they read are made
+ * for it.  A column renamed or dropped, or a key with no unique index to
+ * upsert on, is named here before a run fails on it.  *n: how many. */
+static int check_target_statements(agent *a, wr_conn *target, int *n, wr_err *err)
+{
+    *n = 0;
+    int rc = wr_exec(target, "BEGIN", err);
+    for (size_t i = 0; !rc && i < a->spec->n_entities; i++) {
+        const wr_sync_entity *e = &a->spec->entities[i];
+        if (e->stage_create)
+            rc = wr_exec(target, e->stage_create, err);
+        if (!rc && e->keys_create)
+            rc = wr_exec(target, e->keys_create, err);
+        for (size_t k = 0; !rc && k < e->n_checks + 2; k++) {
+            const char *sql = k < e->n_checks ? e->checks[k] : k == e->n_checks ? e->upsert : e->mark_deleted;
+            if (!sql)
+                continue;
+            char name[256];
+            snprintf(name, sizeof name, "%s.%s", e->entity,
+                     k < e->n_checks ? "check" : k == e->n_checks ? "upsert" : "mark_deleted");
+            wr_stmt st = { .name = name, .sql = sql, .n_placeholders = -1 };
+            if (!(rc = wr_check_statement(target, &st, err)))
+                (*n)++;
+        }
+    }
+    wr_err ignored = { 0, "" };
+    if (wr_exec(target, "ROLLBACK", &ignored) && !rc)
+        rc = wr_error(err, ignored.code, "%s", ignored.message);
+    return rc;
+}
+
 static int do_check(agent *a)
 {
     wr_err err = { 0, "" };
@@ -769,13 +803,16 @@ static int do_check(agent *a)
         rc = check_marker(a, c, &err);
     if (!rc)
         rc = check_privileges(a, c, &err);
+    int n_target = 0;
+    if (!rc)
+        rc = check_target_statements(a, c, &n_target, &err);
     if (rc) {
         wr_mask_secrets(err.message, masked, sizeof masked);
         printf("target (postgres, %s): failed: %s\n", a->spec->target_env, masked);
         is_ok = false;
     } else {
-        printf("target (postgres, %s): ok, marked for tenant %s, with the privileges a run needs\n",
-               a->spec->target_env, a->spec->tenant);
+        printf("target (postgres, %s): ok, marked for tenant %s, with the privileges a run needs; "
+               "its %d statements prepare\n", a->spec->target_env, a->spec->tenant, n_target);
     }
     wr_conn_close(c);
     fflush(stdout);

@@ -75,10 +75,10 @@ typedef struct wr_driver {
     int (*exec)(wr_conn *c, const char *sql, wr_err *err);
     /* Did the last failure on c->handle lose the connection? */
     bool (*is_lost)(const wr_conn *c);
-    /* Has the server check sql (n_params placeholders) without running it:
-     * names and types, and privileges where it checks them only when a plan
-     * starts (PostgreSQL: EXPLAIN).  Its error does not name the session.
-     * NULL: the driver cannot (db-lib). */
+    /* Has the server check sql (n_params placeholders; -1: PostgreSQL
+     * counts them) without running it: names and types, and privileges
+     * where it checks them only when a plan starts (PostgreSQL: EXPLAIN).
+     * Its error does not name the session.  NULL: the driver cannot (db-lib). */
     int (*prepare)(wr_conn *c, const char *sql, int n_params, wr_err *err);
 } wr_driver;
 

@@ -164,17 +164,27 @@ static int pg_connect(wr_conn *c, const char *dsn, wr_err *err)
 
 /* Prepared, then EXPLAINed with NULL parameters: PostgreSQL checks names
  * and types when it prepares, and privileges only when a plan starts,
- * which EXPLAIN does without running it.  Then forgotten. */
+ * which EXPLAIN does without running it.  Then forgotten.  n_params -1:
+ * the server counts them (and infers their types). */
 static int pg_prepare(wr_conn *c, const char *sql, int n_params, wr_err *err)
 {
     enum { MAX_CHECKED_PARAMS = 64 };
-    if (n_params < 0 || n_params > MAX_CHECKED_PARAMS)
-        return wr_error(err, WR_ERROR, "%s: postgres: %d parameters: too many to check", c->who, n_params);
     PGconn *conn = pg(c);
-    PGresult *r = PQprepare(conn, "wr_check", sql, n_params, NULL);
+    PGresult *r = PQprepare(conn, "wr_check", sql, n_params > 0 ? n_params : 0, NULL);
     if (!r || PQresultStatus(r) != PGRES_COMMAND_OK)
         return result_failure(c, r, NULL, err);
     PQclear(r);
+    if (n_params < 0) {
+        r = PQdescribePrepared(conn, "wr_check");
+        if (!r || PQresultStatus(r) != PGRES_COMMAND_OK)
+            return result_failure(c, r, NULL, err);
+        n_params = PQnparams(r);
+        PQclear(r);
+    }
+    if (n_params > MAX_CHECKED_PARAMS) {
+        PQclear(PQexec(conn, "DEALLOCATE wr_check"));
+        return wr_error(err, WR_ERROR, "%s: postgres: %d parameters: too many to check", c->who, n_params);
+    }
     char explain[64 + 6 * MAX_CHECKED_PARAMS] = "EXPLAIN (COSTS OFF) EXECUTE wr_check";
     for (int i = 0; i < n_params; i++)
         strcat(explain, i ? ", NULL" : "(NULL");

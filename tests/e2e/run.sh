@@ -914,7 +914,7 @@ check least_privilege_missing_grant_fails_with_a_hint "exit $rc, $(grep -o 'perm
     eval 'test $rc -ne 0 && grep -q "permission denied for sequence wellos_sync_rejects_id_seq (SQLSTATE 42501) (the agent.s role lacks a privilege on the target: README.md" "$out/lp_no_seq.err"'
 pg lone_lp "GRANT USAGE ON SEQUENCE wellos_sync_rejects_id_seq TO wellos_agent"
 lpa check_run least_privilege_check_passes_with_the_grants "$lone" 0 \
-    "^target (postgres, LONE_STAR_TARGET_DSN): ok, marked for tenant lone_star, with the privileges a run needs$"
+    "^target (postgres, LONE_STAR_TARGET_DSN): ok, marked for tenant lone_star, with the privileges a run needs; its [0-9]* statements prepare$"
 last=lp_sync; lpa run lp_sync "$lone" --once
 check least_privilege_run_exits_0 "exit $rc, $(grep -c 'loads in batches' "$out/lp_sync.err") tables loaded in batches" \
     test "$rc/$(grep -c 'cannot be prepared for an initial load, so it loads in batches' "$out/lp_sync.err")" = "0/3"
@@ -1013,6 +1013,24 @@ pg bakken_src "CREATE ROLE bakken_reader LOGIN; GRANT USAGE ON SCHEMA acct TO ba
 BAKKEN_SOURCE_DSN="host=$PGHOST port=$PGPORT user=bakken_reader dbname=bakken_src" \
     check_run check_finds_a_table_the_postgres_source_role_cannot_read "$bakken" 1 \
     "^source (postgres, BAKKEN_SOURCE_DSN): failed: tenant bakken_pg: ProductionRecord.extract: postgres: permission denied for table monthly_allocations"
+
+# On the target, --check prepares what a batch runs on each table (in a
+# transaction it rolls back): a column renamed in the WellOS database, or
+# a key left without the unique index the upsert needs, is named.
+lone_before_check=$(snapshot lone)
+check_run check_prepares_the_target_statements "$lone" 0 \
+    "^target (postgres, LONE_STAR_TARGET_DSN): ok, marked for tenant lone_star, with the privileges a run needs; its [0-9]* statements prepare$"
+pg lone "ALTER TABLE production_data RENAME COLUMN oil TO oil_bbl"
+check_run check_finds_a_column_renamed_on_the_target "$lone" 1 \
+    "^target (postgres, LONE_STAR_TARGET_DSN): failed: .*ProductionRecord.upsert: postgres: column \"oil\" of relation \"production_data\" does not exist"
+pg lone "ALTER TABLE production_data RENAME COLUMN oil_bbl TO oil;
+         ALTER TABLE production_data DROP CONSTRAINT production_data_id_pkey"
+check_run check_finds_a_target_key_without_its_unique_index "$lone" 1 \
+    "^target (postgres, LONE_STAR_TARGET_DSN): failed: .*ProductionRecord.upsert: postgres: there is no unique or exclusion constraint matching the ON CONFLICT"
+pg lone "ALTER TABLE production_data ADD CONSTRAINT production_data_id_pkey PRIMARY KEY (id)"
+check_run check_passes_once_the_target_is_mended "$lone" 0 "statements prepare$"
+check target_check_wrote_nothing "$(snapshot lone | md5sum | cut -c1-8) vs $(echo "$lone_before_check" | md5sum | cut -c1-8)" \
+    test "$(snapshot lone)" = "$lone_before_check"
 
 compiler_version=$("$wellosc" --version | sed -n 's/^wellosc \([^ ]*\).*/\1/p')
 last=version; run version "$eagle" --version
