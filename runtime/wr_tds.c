@@ -181,6 +181,22 @@ static LOGINREC *make_login(const wr_dsn *d, int version)
     return login;
 }
 
+/* What every session is set to, whatever the server's, the database's and
+ * db-lib's defaults.  db-lib logs in with ANSI_NULLS, ANSI_PADDING,
+ * ANSI_WARNINGS, CONCAT_NULL_YIELDS_NULL and QUOTED_IDENTIFIER off (ODBC
+ * turns them on), and then SQL Server refuses any write to a table with a
+ * filtered index, an indexed view or an indexed computed column (error
+ * 1934), cuts a too-long string short without a word, and makes 'a' + NULL
+ * 'a'.  TEXTSIZE: a varchar(max) or text value comes back cut at 4 KB, or
+ * at freetds.conf's "text size".  DATEFORMAT: a 'YYYY-MM-DD' read as a
+ * datetime follows the login's language (British: year, day, month).
+ * IMPLICIT_TRANSACTIONS: a server whose user options turn it on would hold
+ * every write open until the connection ends, and lose it then. */
+static const char SESSION_SETTINGS[] =
+    "SET TEXTSIZE 2147483647; SET ANSI_NULLS ON; SET ANSI_PADDING ON; SET ANSI_WARNINGS ON; "
+    "SET ARITHABORT ON; SET CONCAT_NULL_YIELDS_NULL ON; SET QUOTED_IDENTIFIER ON; "
+    "SET NUMERIC_ROUNDABORT OFF; SET DATEFORMAT ymd; SET IMPLICIT_TRANSACTIONS OFF";
+
 static int open_dbproc(wr_conn *c, const wr_dsn *d, wr_err *err)
 {
     unsigned port, timeout;
@@ -213,6 +229,11 @@ static int open_dbproc(wr_conn *c, const wr_dsn *d, wr_err *err)
                         c->driver_message[0] ? c->driver_message : "no reason given by db-lib");
     dbsetuserdata(p, (BYTE *)c);
     c->handle = p;
+    wr_err why = { 0, "" };
+    if ((rc = tds_exec(c, SESSION_SETTINGS, &why))) {
+        tds_close(c);
+        return wr_error(err, rc, "%s (setting up the session)", why.message);
+    }
     return WR_OK;
 }
 

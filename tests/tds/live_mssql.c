@@ -7,8 +7,9 @@
  *
  * It DROPS and re-creates the tables of that schema file (dbo.WellHeader,
  * dbo.DailyVolumes) in the database the DSN names: point it at a scratch
- * database.  Then it saves, finds (by id and with find_all), counts and
- * deletes one Well and one ProductionRecord, and checks each result.
+ * database, with a filtered index on dbo.WellHeader.  It checks the
+ * session's settings, then saves, finds (by id and with find_all), counts
+ * and deletes one Well and one ProductionRecord, and checks each result.
  * `make mssql-live` runs it when WELLOS_TEST_MSSQL_DSN is set.
  *
  * Prints one line per check and "mssql-live: N passed, M failed"; exits 0
@@ -247,6 +248,47 @@ static void records(wos_production_record_repo *repo, wr_arena *mem)
     check(rc == 0 && after == before, "ProductionRecord.count is back", &err);
 }
 
+/* ---- the session: what runtime/wr_tds.c sets, whatever the defaults ---- */
+
+static int keep_settings(void *ctx, const wr_row *row)
+{
+    char *out = ctx;
+    size_t n = 0;
+    for (int i = 0; i < row->n; i++)
+        n += (size_t)snprintf(out + n, n < 256 ? 256 - n : 0, "%s%s", i ? "|" : "",
+                              row->values[i] ? row->values[i] : "NULL");
+    return 0;
+}
+
+static void session(wr_conn *conn)
+{
+    static const wr_stmt settings = {
+        .name = "session settings",
+        .sql = "SELECT @@TEXTSIZE, SESSIONPROPERTY('ANSI_NULLS'), SESSIONPROPERTY('ANSI_PADDING'), "
+               "SESSIONPROPERTY('ANSI_WARNINGS'), SESSIONPROPERTY('ARITHABORT'), "
+               "SESSIONPROPERTY('CONCAT_NULL_YIELDS_NULL'), SESSIONPROPERTY('QUOTED_IDENTIFIER'), "
+               "SESSIONPROPERTY('NUMERIC_ROUNDABORT'), @@OPTIONS & 2, "
+               "(SELECT date_format FROM sys.dm_exec_sessions WHERE session_id = @@SPID)",
+    };
+    wr_stmts stmts = { .list = &settings, .n = 1 };
+    wr_err err = { 0 };
+    char got[256] = "";
+    int rc = wr_query(conn, &stmts, 0, NULL, keep_settings, got, &err);
+    char what[400];
+    snprintf(what, sizeof what, "the session's settings (TEXTSIZE, 6 ANSI options on, NUMERIC_ROUNDABORT and "
+             "IMPLICIT_TRANSACTIONS off, DATEFORMAT ymd): %s", got);
+    check(rc == 0 && strcmp(got, "2147483647|1|1|1|1|1|1|0|0|ymd") == 0, what, &err);
+    wr_stmts_release(conn, &stmts);
+}
+
+/* A filtered index, as legacy schemas have: SQL Server refuses to make it,
+ * and then any write to the table, in a session without the ANSI options. */
+static int add_filtered_index(wr_conn *conn, wr_err *err)
+{
+    return wr_exec(conn, "CREATE UNIQUE INDEX WellHeader_API14 ON dbo.WellHeader (API14) WHERE API14 IS NOT NULL",
+                   err);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -262,8 +304,13 @@ int main(int argc, char **argv)
     }
     check(wr_conn_dialect(r->conn) == WR_SQLSERVER && r->well && r->production_record,
           "wos_repos_open(\"rio_grande\"): a SQL Server connection, Well and ProductionRecord repositories", NULL);
+    session(r->conn);
     int rc = create_tables(r->conn, argv[1], &err);
     check(rc == 0, "tables created from the schema file", &err);
+    if (rc == 0) {
+        rc = add_filtered_index(r->conn, &err);
+        check(rc == 0, "a filtered index on dbo.WellHeader (API14), which the saves below write through", &err);
+    }
     wr_arena *mem = wr_arena_new();
     if (rc == 0 && mem && r->well && r->production_record) {
         wells(r->well, mem);
