@@ -24,6 +24,9 @@
 #      written (must be N/100)
 #   1b, 2b. steps 1 and 2 with the agent of bench/sync_bare.wmap, into the
 #      database bench_bare: like for like with the pipe and pgloader
+#   2c. that agent's `--once --dry-run`: it reads and transforms every
+#      source row, and neither compares nor writes (the floor under any
+#      re-sync of the agent); checks that it read every row
 #   4. the reference: `mariadb --quick -B -N -e 'SELECT <the columns the
 #      agent reads> FROM production' | psql -c '\copy production FROM STDIN'`
 #      into an empty plain table (same columns, a primary key), and the
@@ -430,6 +433,11 @@ for n in $sizes; do
         written=$(state rows_written bench_bare)
         [ "$written" = 0 ] || fail "$tag bare re-sync of unchanged data wrote $written rows"
         echo "$tag what=bare_resync $res written=$written $(durations "$tmp/bare_resync.log")" >>"$results"
+        # 2c. the agent reading and transforming alone: no comparison, no write
+        res=$(BENCH_SYNC_TARGET_DSN=$bare_dsn timed "$tmp/bare_dry.log" "$bare_agent" --once --dry-run)
+        read=$(sed -n 's/.*"entity":"ProductionRecord".*"rows_read":\([0-9]*\).*/\1/p' "$tmp/bare_dry.log" | tail -1)
+        [ "$read" = "$n" ] || fail "$tag dry run read '$read' production rows, not $n"
+        echo "$tag what=bare_dry $res" >>"$results"
 
         # 4. the naive pipe into an empty table, and the extract alone
         pg -d bench_pipe -c "TRUNCATE production"
@@ -555,6 +563,9 @@ fi
                        secs(n, "bare_full"), rate(n, "bare_full", total), mib(n, "bare_full"), written(n, "bare_full")
                 printf "| 2b. re-sync of 1b, nothing changed | %s | %.2fx the full sync 1b | %s | %s |\n", secs(n, "bare_resync"),
                        med(n, "bare_resync", "wall") / med(n, "bare_full", "wall"), mib(n, "bare_resync"), written(n, "bare_resync")
+                if (med(n, "bare_dry", "wall") != "")
+                    printf "| 2c. the same agent reading alone: `agent --once --dry-run` (extracts and transforms every row; compares and writes nothing) | %s | %.2fx the full sync 1b | %s | - |\n",
+                           secs(n, "bare_dry"), med(n, "bare_dry", "wall") / med(n, "bare_full", "wall"), mib(n, "bare_dry")
             }
             printf "| 4. pipe: `mariadb --quick -B -N -e ... \\| psql -c \"\\copy ...\"` (production only) | %s | %s | %s (largest process) | %s |\n",
                    secs(n, "pipe"), rate(n, "pipe", n), mib(n, "pipe"), written(n, "pipe")
@@ -586,9 +597,11 @@ fi
                        pgl != "" ? sprintf(" and %.2f of pgloader", (total / bare) / (n / pgl)) : "",
                        med(n, "bare_resync", "wall") / bare
             printf ".\n\n"
-            bare_summary[s] = bare == "" ? "" : sprintf("| %s | %s/s | %.2f | %s | %.2f s | %.2f | %s |", commas(n), commas(total / bare),
+            dry = med(n, "bare_dry", "wall")
+            bare_summary[s] = bare == "" ? "" : sprintf("| %s | %s/s | %.2f | %s | %.2f s | %.2f | %s | %s |", commas(n), commas(total / bare),
                                  (total / bare) / (n / pipe), pgl != "" ? sprintf("%.2f", (total / bare) / (n / pgl)) : "not run",
-                                 med(n, "bare_resync", "wall"), med(n, "bare_resync", "wall") / bare, written(n, "bare_resync"))
+                                 med(n, "bare_resync", "wall"), med(n, "bare_resync", "wall") / bare, written(n, "bare_resync"),
+                                 dry != "" ? sprintf("%.2f", dry / bare) : "-")
             summary[s] = sprintf("| %s | %s/s | %.2f | %s | %s | %.2f s | %.2f | %s | %.2f s | %s |", commas(n), commas(full_rate),
                                  full_rate / (n / pipe), canon != "" ? sprintf("%.2f", full_rate / (n / canon)) : "-",
                                  pgl != "" ? sprintf("%.2f", full_rate / (n / pgl)) : "not run",
@@ -600,8 +613,8 @@ fi
         print "|---|---|---|---|---|---|---|---|---|---|"
         for (s = 1; s <= sizes; s++) print summary[s]
         print "\nThe same agent into tables with primary keys only (bench/sync_bare.wmap; the pipe and pgloader load such a table):\n"
-        print "| production rows | full sync rows/s | ÷ pipe | ÷ pgloader | re-sync (unchanged) | re-sync ÷ full | rows written on re-sync |"
-        print "|---|---|---|---|---|---|---|"
+        print "| production rows | full sync rows/s | ÷ pipe | ÷ pgloader | re-sync (unchanged) | re-sync ÷ full | rows written on re-sync | reading alone (--dry-run) ÷ full |"
+        print "|---|---|---|---|---|---|---|---|"
         for (s = 1; s <= sizes; s++) if (bare_summary[s] != "") print bare_summary[s]
     }' "$results"
     echo
@@ -615,6 +628,8 @@ fi
     echo "# 3. re-sync, 1% changed (before it, not timed: mariadb bench_src -e 'UPDATE production SET oil_bbl = oil_bbl + 1 WHERE id % 100 = 0')"
     echo "runstat -n 1 -m -- $agent --once"
     echo "# 1b, 2b. the same as 1 and 2 with $bare_agent (bench/sync_bare.wmap) and dbname=bench_bare"
+    echo "# 2c. reading alone (dbname=bench_bare)"
+    echo "runstat -n 1 -m -- $bare_agent --once --dry-run"
     echo "# 4. pipe (before it: TRUNCATE production in bench_pipe)"
     sed -e "s/-P $my_port/-P \$MY_PORT/" -e "s/-p $pg_port/-p \$PG_PORT/" "$tmp/pipe.sh" | grep -v pipefail
     echo "# 4c. the pipe into the agent's table (before it: TRUNCATE production_data in bench_canon, made by agent --init, wells by agent --entity Well)"
