@@ -490,7 +490,7 @@ if [ "$has_pgloader" = 1 ]; then
     pgloader_version="${pkg:+$pkg (Debian package), }reporting version ${pgloader_version:-?}"
 fi
 {
-    echo "Sync agent benchmark: tenant bench_sync (bench/sync_tenant.wmap) over the canonical schema (bench/sync.wmap) and, rows 1b and 2b, over tables with primary keys only (bench/sync_bare.wmap); median of $runs runs per row."
+    echo "Sync agent benchmark: tenant bench_sync (bench/sync_tenant.wmap) over the canonical schema (bench/sync.wmap) and, rows 1b, 2b and 2c, over tables with primary keys only (bench/sync_bare.wmap); median of $runs runs per row."
     echo "Machine: nproc $(nproc), \"$cpu\", $mem RAM; $(uname -sr). Load average at the start: $load_start; at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
     echo "Code: commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$( [ -n "$(git status --porcelain -- compiler runtime grammar 2>/dev/null)" ] && echo ', with uncommitted changes in compiler/, runtime/ or grammar/'); agent: $("$agent" --version)."
     echo "Versions: PostgreSQL $pg_version, MariaDB $my_version, $gcc_version, pgloader $pgloader_version."
