@@ -119,10 +119,12 @@ static int pg_connect(wr_conn *c, const char *dsn, wr_err *err)
      * agent's session waits idle between runs, and a NAT or a load
      * balancer forgets a connection idle for a few minutes, after which
      * the next run's first packet is dropped until TCP gives up (about 15
-     * minutes); probes keep it known and find a dead peer in two. */
+     * minutes); probes keep it known and find a dead peer in two.
+     * connect_timeout 10 s, as MySQL's: without one libpq waits for ever
+     * on a server that accepts the connection and never answers. */
     const char *const keys[] = { "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count",
-                                 "dbname", "client_encoding", NULL };
-    const char *const values[] = { "1", "60", "10", "6", dsn, "UTF8", NULL };
+                                 "connect_timeout", "dbname", "client_encoding", NULL };
+    const char *const values[] = { "1", "60", "10", "6", "10", dsn, "UTF8", NULL };
     PGconn *conn = PQconnectdbParams(keys, values, 1);
     if (!conn)
         return wr_error(err, WR_ENOMEM, "%s: postgres: out of memory", c->who);

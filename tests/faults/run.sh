@@ -31,6 +31,9 @@
 #                     --lock-timeout 1 and fails within seconds (55P03)
 #   lock_timeout_loop then, on that target, the loop, the lock taken again
 #                     and released after 3 s: retry, converge, no restart
+#   target_frozen     the target's postmaster stopped (SIGSTOP): the agent
+#                     gives up connecting after its default connect_timeout
+#                     (10 s) and says so; after SIGCONT the next run works
 #
 # Each case ends with an exact comparison of the target's rows with the rows
 # expected from the source (the spec's mapping applied by MariaDB, as in
@@ -52,6 +55,7 @@ t_start=$SECONDS
 lock_holder=""
 
 stop_all() {
+    [ -n "${frozen:-}" ] && kill -CONT "$frozen" 2>/dev/null
     [ -n "$bg" ] && kill -9 $bg 2>/dev/null
     [ -n "$lock_holder" ] && kill -9 $lock_holder 2>/dev/null
     # a server still starting is stopped once up; never a bare `wait`: the
@@ -565,6 +569,31 @@ release_lock
 echo "      (the lock was released after $(secs $held) s)"
 retried lock_timeout_loop 'canceling statement due to lock timeout \(SQLSTATE 55P03\)'
 converge_loop lock_timeout_loop f_lock "$t0"
+
+# ==== 10. a target that accepts connections and never answers ==================================
+# The postmaster stopped (SIGSTOP): the kernel still accepts a connection,
+# and nothing answers its startup packet.  libpq alone would wait for ever;
+# the agent's default connect_timeout (10 s) ends the run.
+echo "# target_frozen: the PostgreSQL postmaster stopped (SIGSTOP), agent --once; then SIGCONT"
+frozen=$(head -1 "$tmp/pg/data/postmaster.pid")
+kill -STOP "$frozen"
+t0=$(now_ms)
+start fz_fault f_lock --once
+exited=no
+wait_until 30 not_alive "$bg" && exited=yes
+took=$(($(now_ms) - t0))
+[ $exited = no ] && kill -9 "$bg" 2>/dev/null
+wait "$bg"; rc=$?
+bg=""
+kill -CONT "$frozen"
+frozen=""
+echo "      (the agent exited $(secs $took) s after it started, with status $rc)"
+check target_frozen_fails_after_the_connect_timeout "exited: $exited after $(secs $took) s, exit $rc" \
+    test "$exited/$rc/$((took >= 9000 && took <= 20000))" = "yes/1/1"
+check target_frozen_says_the_connection_timed_out "error: $(first_error fz_fault)" \
+    grep -q 'target: postgres: cannot connect: .*timeout expired' "$out/fz_fault.err"
+run fz_after f_lock --once
+check target_frozen_next_run_exits_0 "exit $rc" test $rc -eq 0
 
 echo "faults: $passed passed, $failed failed ($((SECONDS - t_start)) s)"
 [ "$failed" -eq 0 ]
