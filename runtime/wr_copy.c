@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "wr_agent_internal.h"
+#include "wr_pg_io.h"
 
 enum { CHUNK = 256 * 1024 };
 
@@ -44,7 +45,7 @@ static int pg_failure(wr_copy *cp, const PGresult *res, const char *doing, wr_er
         snprintf(msg, sizeof msg, "%s%s%s%s%s (SQLSTATE %s)", primary, detail ? "; " : "", detail ? detail : "",
                  context ? "; " : "", context ? context : "", state ? state : "?");
     } else {
-        snprintf(msg, sizeof msg, "%s", PQerrorMessage(cp->pg));
+        snprintf(msg, sizeof msg, "%s", wr_pg_message(cp->conn));
     }
     wr_one_line(msg);
     bool is_lost = PQstatus(cp->pg) == CONNECTION_BAD;
@@ -58,14 +59,14 @@ static int drain(wr_copy *cp, const char *doing, int64_t *rows, wr_err *err)
 {
     int rc = 0;
     PGresult *res;
-    while ((res = PQgetResult(cp->pg)) != NULL) {
+    while ((res = wr_pg_next_result(cp->conn)) != NULL) {
         ExecStatusType st = PQresultStatus(res);
         if (st == PGRES_COMMAND_OK) {
             if (rows)
                 *rows = strtoll(PQcmdTuples(res), NULL, 10);
         } else if (st == PGRES_COPY_IN) {
             /* still in COPY (a failed PQputCopyEnd): end it for good */
-            PQputCopyEnd(cp->pg, "abandoned");
+            wr_pg_put_copy_end(cp->conn, "abandoned");
         } else if (rc == 0) {
             rc = pg_failure(cp, res, doing, err);
         }
@@ -100,7 +101,7 @@ int wr_copy_begin(wr_copy **out, wr_conn *c, const char *copy_sql, wr_err *err)
     cp->conn = c;
     cp->pg = pg;
     cp->size = CHUNK + 1024;
-    PGresult *res = PQexec(pg, copy_sql);
+    PGresult *res = wr_pg_exec(c, copy_sql);
     ExecStatusType st = PQresultStatus(res);
     if (st == PGRES_COPY_IN) {
         PQclear(res);
@@ -113,7 +114,7 @@ int wr_copy_begin(wr_copy **out, wr_conn *c, const char *copy_sql, wr_err *err)
     PQclear(res);
     if (st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH) {
         char *b;
-        while (PQgetCopyData(pg, &b, 0) > 0)
+        while (wr_pg_get_copy_data(c, &b) > 0)
             PQfreemem(b);
     }
     drain(cp, "COPY", NULL, NULL);
@@ -125,7 +126,7 @@ static int flush(wr_copy *cp, wr_err *err)
 {
     if (cp->used == 0)
         return 0;
-    if (PQputCopyData(cp->pg, cp->buf, (int)cp->used) != 1)
+    if (wr_pg_put_copy_data(cp->conn, cp->buf, (int)cp->used) != 1)
         return pg_failure(cp, NULL, "COPY data", err);
     cp->used = 0;
     return 0;
@@ -284,7 +285,7 @@ int wr_copy_end(wr_copy *cp, int64_t *rows, char sqlstate[WR_SQLSTATE_SIZE], wr_
         wr_copy_abort(cp, "the COPY data could not be sent");
         return rc;
     }
-    if (PQputCopyEnd(cp->pg, NULL) != 1) {
+    if (wr_pg_put_copy_end(cp->conn, NULL) != 1) {
         rc = pg_failure(cp, NULL, "end of COPY", err);
         drain(cp, "end of COPY", NULL, NULL);
         copy_free(cp);
@@ -308,7 +309,7 @@ void wr_copy_abort(wr_copy *cp, const char *why)
     if (!cp)
         return;
     if (PQstatus(cp->pg) != CONNECTION_BAD) {
-        PQputCopyEnd(cp->pg, why ? why : "aborted");
+        wr_pg_put_copy_end(cp->conn, why ? why : "aborted");
         drain(cp, "COPY", NULL, NULL);
     }
     copy_free(cp);

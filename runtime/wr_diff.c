@@ -37,6 +37,7 @@
 #include <strings.h>
 
 #include "wr_agent_internal.h"
+#include "wr_pg_io.h"
 
 struct wr_diff {
     wr_conn *conn;
@@ -98,7 +99,7 @@ static int scan_failure(wr_diff *d, const PGresult *res, wr_err *err)
 {
     const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     char msg[WR_DRIVER_MESSAGE_SIZE];
-    snprintf(msg, sizeof msg, "%s", primary ? primary : PQerrorMessage(d->pg));
+    snprintf(msg, sizeof msg, "%s", primary ? primary : wr_pg_message(d->conn));
     wr_one_line(msg);
     return wr_error(err, PQstatus(d->pg) == CONNECTION_BAD ? WR_ECONNECT : WR_ERROR,
                     "%s: postgres: %s: reading the target's rows to compare: %s%s", wr_conn_who(d->conn),
@@ -194,7 +195,7 @@ static int finish_scan(wr_diff *d, wr_err *err)
 {
     int rc = 0;
     PGresult *res;
-    while ((res = PQgetResult(d->pg)) != NULL) {
+    while ((res = wr_pg_next_result(d->conn)) != NULL) {
         if (rc == 0 && PQresultStatus(res) != PGRES_COMMAND_OK)
             rc = scan_failure(d, res, err);
         PQclear(res);
@@ -225,7 +226,7 @@ static int advance(wr_diff *d, wr_err *err)
             PQfreemem(d->msg);
             d->msg = NULL;
         }
-        int n = PQgetCopyData(d->pg, &d->msg, 0);
+        int n = wr_pg_get_copy_data(d->conn, &d->msg);
         if (n == -1)
             return finish_scan(d, err);
         if (n < 0)
@@ -260,7 +261,7 @@ static int check_stamps(wr_diff *d, wr_err *err)
         "WHERE a.attrelid = $1::regclass AND a.attname IN ('wellos_sync_hash', 'wellos_sync_xid') "
         "AND NOT a.attisdropped ORDER BY a.attname";
     const char *params[1] = { d->e->table };
-    PGresult *res = PQexecParams(d->pg, sql, 1, NULL, params, NULL, NULL, 0);
+    PGresult *res = wr_pg_exec_params(d->conn, sql, 1, params);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         int rc = scan_failure(d, res, err);
         PQclear(res);
@@ -304,13 +305,13 @@ int wr_diff_open(wr_diff **out, wr_conn *c, const wr_sync_entity *e, const char 
         rc = check_stamps(d, err);
     if (!rc && since && e->diff_since) {
         const char *params[1] = { since };
-        PGresult *res = PQexecParams(d->pg, e->diff_since, 1, NULL, params, NULL, NULL, 0);
+        PGresult *res = wr_pg_exec_params(d->conn, e->diff_since, 1, params);
         if (PQresultStatus(res) != PGRES_TUPLES_OK)
             rc = scan_failure(d, res, err);
         PQclear(res);
     }
     if (!rc) {
-        PGresult *res = PQexec(d->pg, e->diff_scan);
+        PGresult *res = wr_pg_exec(d->conn, e->diff_scan);
         if (PQresultStatus(res) != PGRES_COPY_OUT || !PQbinaryTuples(res))
             rc = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK
                          || PQresultStatus(res) == PGRES_COPY_OUT

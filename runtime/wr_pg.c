@@ -1,17 +1,19 @@
 /* wr_pg.c - the PostgreSQL driver, on libpq.  The DSN goes to libpq as
  * given (its conninfo or URL syntax; a key=value DSN is checked by
- * wr_dsn.c first); the session is always UTF8 and UTC, and prints dates
- * as ISO and floats exactly.
+ * wr_dsn.c first, and its read_timeout, the agent's own key, taken out);
+ * the session is always UTF8 and UTC, prints dates as ISO and floats
+ * exactly, and is nonblocking: every wait goes through wr_pg_io.c.
  *
  * Must never: print (libpq's default notice processor writes NOTICEs to
  * stderr; ours drops them), leave a connection in COPY state, or decide
  * "lost" by any other test than libpq's own CONNECTION_BAD. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libpq-fe.h>
 
-#include "wr_internal.h"
+#include "wr_pg_io.h"
 
 static void drop_notice(void *arg, const char *message)
 {
@@ -37,26 +39,26 @@ static void pg_close(wr_conn *c)
 
 /* A statement that started COPY gets no data from wr_exec: end it, and
  * read what is left, so the connection is usable again. */
-static void abandon_copy(PGconn *conn, ExecStatusType st)
+static void abandon_copy(wr_conn *c, ExecStatusType st)
 {
     if (st == PGRES_COPY_IN || st == PGRES_COPY_BOTH) {
-        PQputCopyEnd(conn, "wr_exec sends no COPY data");
+        wr_pg_put_copy_end(c, "wr_exec sends no COPY data");
     } else if (st == PGRES_COPY_OUT) {
         char *buf;
-        while (PQgetCopyData(conn, &buf, 0) > 0)
+        while (wr_pg_get_copy_data(c, &buf) > 0)
             PQfreemem(buf);
     }
     PGresult *r;
-    while ((r = PQgetResult(conn)) != NULL)
+    while ((r = wr_pg_next_result(c)) != NULL)
         PQclear(r);
 }
 
 /* The message of a failed result: primary text, detail and SQLSTATE. */
-static void result_message(PGconn *conn, const PGresult *r, char *out, size_t size)
+static void result_message(const wr_conn *c, const PGresult *r, char *out, size_t size)
 {
     const char *primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     if (!primary) {
-        snprintf(out, size, "%s", PQerrorMessage(conn));
+        snprintf(out, size, "%s", wr_pg_message(c));
     } else {
         const char *detail = PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL);
         const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
@@ -71,7 +73,7 @@ static void result_message(PGconn *conn, const PGresult *r, char *out, size_t si
 static int result_failure(wr_conn *c, PGresult *r, const char *who, wr_err *err)
 {
     char message[sizeof err->message];
-    result_message(pg(c), r, message, sizeof message);
+    result_message(c, r, message, sizeof message);
     PQclear(r);
     bool is_lost = pg_is_lost(c);
     return wr_error(err, is_lost ? WR_ECONNECT : WR_ERROR, "%s%spostgres: %s%s", who ? who : "", who ? ": " : "",
@@ -80,8 +82,7 @@ static int result_failure(wr_conn *c, PGresult *r, const char *who, wr_err *err)
 
 static int pg_exec(wr_conn *c, const char *sql, wr_err *err)
 {
-    PGconn *conn = pg(c);
-    PGresult *r = PQexec(conn, sql);
+    PGresult *r = wr_pg_exec(c, sql);
     ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY) {
         PQclear(r);
@@ -89,7 +90,7 @@ static int pg_exec(wr_conn *c, const char *sql, wr_err *err)
     }
     if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH) {
         PQclear(r);
-        abandon_copy(conn, st);
+        abandon_copy(c, st);
         return wr_error(err, WR_ERROR, "%s: postgres: wr_exec cannot run COPY; use the bulk loader", c->who);
     }
     return result_failure(c, r, c->who, err);
@@ -99,19 +100,68 @@ static int pg_exec(wr_conn *c, const char *sql, wr_err *err)
  * \"=\" after \"...\""), which may be a piece of a password: key=value
  * DSNs are checked with our parser first, which reports keys and word
  * positions only.  URLs and plain database names go to libpq unchecked. */
-static int check_conninfo(const wr_conn *c, const char *dsn, wr_err *err)
+static bool is_conninfo(const char *dsn)
 {
-    if (!strchr(dsn, '=') || strncmp(dsn, "postgresql://", 13) == 0 || strncmp(dsn, "postgres://", 11) == 0)
+    return strchr(dsn, '=') && strncmp(dsn, "postgresql://", 13) != 0 && strncmp(dsn, "postgres://", 11) != 0;
+}
+
+/* The DSN's pairs but read_timeout, the agent's own key, which libpq does
+ * not know: each value quoted as libpq reads it back.  Holds the password:
+ * wipe it (its size in *size). */
+static char *without_read_timeout(const wr_dsn *d, size_t *size)
+{
+    *size = 1;
+    for (size_t i = 0; i < d->count; i++)
+        *size += strlen(d->pairs[i].key) + 2 * strlen(d->pairs[i].value) + 4;
+    char *out = malloc(*size), *p = out;
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < d->count; i++) {
+        if (strcmp(d->pairs[i].key, "read_timeout") == 0)
+            continue;
+        p += sprintf(p, "%s='", d->pairs[i].key);
+        for (const char *v = d->pairs[i].value; *v; v++) {
+            if (*v == '\\' || *v == '\'')
+                *p++ = '\\';
+            *p++ = *v;
+        }
+        *p++ = '\'';
+        *p++ = ' ';
+    }
+    *p = '\0';
+    return out;
+}
+
+/* The session's read timeout from a key=value DSN (default an hour, as
+ * MySQL's), and the DSN as libpq should see it in *libpq_dsn: dsn itself,
+ * or a copy without read_timeout in *copy (wipe and free it, *copy_size). */
+static int read_dsn(wr_conn *c, const char *dsn, const char **libpq_dsn, char **copy, size_t *copy_size,
+                    wr_err *err)
+{
+    *libpq_dsn = dsn;
+    *copy = NULL;
+    c->read_timeout_s = 3600;
+    if (!is_conninfo(dsn))
         return WR_OK;
     wr_dsn d;
     int rc = wr_dsn_parse(&d, dsn, true, c->who, err);
+    if (!rc)
+        rc = wr_dsn_get_uint(&d, "read_timeout", 1, 86400, 3600, &c->read_timeout_s, c->who, err);
+    if (!rc && wr_dsn_get(&d, "read_timeout")) {
+        if (!(*copy = without_read_timeout(&d, copy_size)))
+            rc = wr_error(err, WR_ENOMEM, "%s: out of memory", c->who);
+        *libpq_dsn = *copy;
+    }
     wr_dsn_wipe(&d);
     return rc;
 }
 
-static int pg_connect(wr_conn *c, const char *dsn, wr_err *err)
+static int pg_connect(wr_conn *c, const char *given_dsn, wr_err *err)
 {
-    int rc = check_conninfo(c, dsn, err);
+    const char *dsn;
+    char *copy;
+    size_t copy_size = 0;
+    int rc = read_dsn(c, given_dsn, &dsn, &copy, &copy_size, err);
     if (rc)
         return rc;
     /* expand_dbname: keys before dbname are defaults the DSN's own override;
@@ -126,6 +176,10 @@ static int pg_connect(wr_conn *c, const char *dsn, wr_err *err)
                                  "connect_timeout", "dbname", "client_encoding", NULL };
     const char *const values[] = { "1", "60", "10", "6", "10", dsn, "UTF8", NULL };
     PGconn *conn = PQconnectdbParams(keys, values, 1);
+    if (copy) {
+        wr_wipe(copy, copy_size);
+        free(copy);
+    }
     if (!conn)
         return wr_error(err, WR_ENOMEM, "%s: postgres: out of memory", c->who);
     if (PQstatus(conn) != CONNECTION_OK) {
@@ -137,17 +191,21 @@ static int pg_connect(wr_conn *c, const char *dsn, wr_err *err)
     }
     PQsetNoticeProcessor(conn, drop_notice, NULL);
     c->handle = conn;
+    if (!wr_pg_io_start(c)) {
+        pg_close(c);
+        return wr_error(err, WR_ECONNECT, "%s: postgres: cannot put the session in nonblocking mode", c->who);
+    }
     /* A SQL_ASCII database holds bytes, not characters: converting them to
      * UTF8 would fail the whole query on the first byte that is not UTF-8.
      * Read them as they are; the agent rejects a row that is not UTF-8. */
     const char *server_encoding = PQparameterStatus(conn, "server_encoding");
-    if (server_encoding && strcmp(server_encoding, "SQL_ASCII") == 0 && PQsetClientEncoding(conn, "SQL_ASCII") != 0) {
-        char message[sizeof err->message];
-        snprintf(message, sizeof message, "%s", PQerrorMessage(conn));
-        wr_one_line(message);
-        pg_close(c);
-        return wr_error(err, WR_ECONNECT, "%s: postgres: cannot read a SQL_ASCII database as it is: %s", c->who,
-                        message);
+    if (server_encoding && strcmp(server_encoding, "SQL_ASCII") == 0) {
+        wr_err why = { 0, "" };
+        if (pg_exec(c, "SET client_encoding = 'SQL_ASCII'", &why)) {
+            pg_close(c);
+            return wr_error(err, WR_ECONNECT, "%s: postgres: cannot read a SQL_ASCII database as it is: %s", c->who,
+                            why.message);
+        }
     }
     /* What the runtime reads back must not depend on the server's or the
      * database's settings: timestamps in UTC, dates and timestamps as ISO
@@ -171,20 +229,19 @@ static int pg_connect(wr_conn *c, const char *dsn, wr_err *err)
 static int pg_prepare(wr_conn *c, const char *sql, int n_params, wr_err *err)
 {
     enum { MAX_CHECKED_PARAMS = 64 };
-    PGconn *conn = pg(c);
-    PGresult *r = PQprepare(conn, "wr_check", sql, n_params > 0 ? n_params : 0, NULL);
+    PGresult *r = wr_pg_prepare(c, "wr_check", sql, n_params > 0 ? n_params : 0);
     if (!r || PQresultStatus(r) != PGRES_COMMAND_OK)
         return result_failure(c, r, NULL, err);
     PQclear(r);
     if (n_params < 0) {
-        r = PQdescribePrepared(conn, "wr_check");
+        r = wr_pg_describe_prepared(c, "wr_check");
         if (!r || PQresultStatus(r) != PGRES_COMMAND_OK)
             return result_failure(c, r, NULL, err);
         n_params = PQnparams(r);
         PQclear(r);
     }
     if (n_params > MAX_CHECKED_PARAMS) {
-        PQclear(PQexec(conn, "DEALLOCATE wr_check"));
+        PQclear(wr_pg_exec(c, "DEALLOCATE wr_check"));
         return wr_error(err, WR_ERROR, "%s: postgres: %d parameters: too many to check", c->who, n_params);
     }
     char explain[64 + 6 * MAX_CHECKED_PARAMS] = "EXPLAIN (COSTS OFF) EXECUTE wr_check";
@@ -192,12 +249,12 @@ static int pg_prepare(wr_conn *c, const char *sql, int n_params, wr_err *err)
         strcat(explain, i ? ", NULL" : "(NULL");
     if (n_params)
         strcat(explain, ")");
-    r = PQexec(conn, explain);
+    r = wr_pg_exec(c, explain);
     bool is_ok = r && PQresultStatus(r) == PGRES_TUPLES_OK;
     int rc = is_ok ? WR_OK : result_failure(c, r, NULL, err);
     if (is_ok)
         PQclear(r);
-    PQclear(PQexec(conn, "DEALLOCATE wr_check"));
+    PQclear(wr_pg_exec(c, "DEALLOCATE wr_check"));
     return rc;
 }
 

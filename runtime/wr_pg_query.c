@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wr_pg_io.h"
 #include "wr_query_internal.h"
 
 enum { MAX_COLUMNS = 1024 };
@@ -19,7 +20,8 @@ static void statement_name(const wr_run *r, char *out, size_t size)
 static int driver_error(wr_run *r, PGconn *pg, const PGresult *res)
 {
     char msg[WR_DRIVER_MESSAGE_SIZE];
-    snprintf(msg, sizeof msg, "%s", res ? PQresultErrorMessage(res) : PQerrorMessage(pg));
+    const char *text = res && !r->conn->driver_message[0] ? PQresultErrorMessage(res) : "";
+    snprintf(msg, sizeof msg, "%s", text[0] ? text : wr_pg_message(r->conn));   /* a timeout says so */
     wr_one_line(msg);
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     snprintf(r->sqlstate, sizeof r->sqlstate, "%s", state ? state : "");
@@ -40,7 +42,7 @@ static int prepare(wr_run *r, PGconn *pg, const char *name)
     }
     if (s->prepared[r->which])
         return 0;
-    PGresult *res = PQprepare(pg, name, r->stmt->sql, r->n_values, NULL);
+    PGresult *res = wr_pg_prepare(r->conn, name, r->stmt->sql, r->n_values);
     int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : driver_error(r, pg, res);
     PQclear(res);
     if (rc == 0)
@@ -55,7 +57,7 @@ static int stream_rows(wr_run *r, PGconn *pg, const char *name)
     PQsetSingleRowMode(pg);
     int rc = 0;
     const char *values[MAX_COLUMNS];
-    for (PGresult *res; (res = PQgetResult(pg)) != NULL; PQclear(res)) {
+    for (PGresult *res; (res = wr_pg_next_result(r->conn)) != NULL; PQclear(res)) {
         ExecStatusType st = PQresultStatus(res);
         if (st == PGRES_SINGLE_TUPLE) {
             if (rc < 0 || r->stopped_by)
@@ -95,7 +97,7 @@ int wr_pg_run(wr_run *r)
         return rc;
     if (r->each)
         return stream_rows(r, pg, name);
-    PGresult *res = PQexecPrepared(pg, name, r->n_values, r->values, NULL, NULL, 0);
+    PGresult *res = wr_pg_exec_prepared(r->conn, name, r->n_values, r->values);
     ExecStatusType st = PQresultStatus(res);
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
         r->affected = strtoll(PQcmdTuples(res), NULL, 10);

@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include "wr_agent_internal.h"
+#include "wr_pg_io.h"
 
 /* ---- statements on the target --------------------------------------------- */
 
@@ -62,7 +63,7 @@ static int target_failure(wr_conn *c, PGconn *pg, const PGresult *res, const cha
         snprintf(msg, sizeof msg, "%s%s%s (SQLSTATE %s)", primary, detail ? "; " : "", detail ? detail : "",
                  state ? state : "?");
     } else {
-        snprintf(msg, sizeof msg, "%s", PQerrorMessage(pg));
+        snprintf(msg, sizeof msg, "%s", wr_pg_message(c));
     }
     wr_one_line(msg);
     if (sqlstate)
@@ -83,7 +84,7 @@ int wr_target_run(wr_conn *c, const char *what, const char *sql, int n_params, c
                         what);
     if (!sql)
         return wr_error(err, WR_ERROR, "%s: %s: the agent's spec has no SQL for it", wr_conn_who(c), what);
-    PGresult *res = PQexecParams(pg, sql, n_params, NULL, params, NULL, NULL, 0);
+    PGresult *res = wr_pg_exec_params(c, sql, n_params, params);
     ExecStatusType st = PQresultStatus(res);
     int rc = 0;
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
@@ -101,9 +102,9 @@ int wr_target_run(wr_conn *c, const char *what, const char *sql, int n_params, c
                 break;
         }
     } else if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT) {
-        PQputCopyEnd(pg, "not a COPY statement");
+        wr_pg_put_copy_end(c, "not a COPY statement");
         PGresult *more;
-        while ((more = PQgetResult(pg)) != NULL)
+        while ((more = wr_pg_next_result(c)) != NULL)
             PQclear(more);
         rc = wr_error(err, WR_ERROR, "%s: %s: the statement started a COPY", wr_conn_who(c), what);
     } else {

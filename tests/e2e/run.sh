@@ -582,6 +582,25 @@ check bakken_slow_source_outlasts_a_5ms_statement_timeout \
     "exit $rc, $(pg bakken_slow "SELECT count(*) FROM production_data") of 5 rows, $(grep -o '"error":"[^"]*' "$out/bakken_slow_sync.err" | grep -v null | head -1)" \
     test "$rc/$(pg bakken_slow "SELECT count(*) FROM production_data")" = "0/5"
 
+# A PostgreSQL source silent for longer than the DSN's read_timeout (its
+# view sleeps 3 s before the first row, as a hung server would be silent):
+# the run fails after read_timeout=1 (twice: the extract is tried again
+# once on a new session) and says so, instead of waiting; the same view is
+# read whole under the default (an hour).
+pg bakken_slow_src "CREATE OR REPLACE VIEW acct.monthly_allocations AS
+                    SELECT * FROM acct.allocations WHERE (SELECT pg_sleep(3)) IS NOT NULL"
+pg bakken_slow "TRUNCATE production_data; DELETE FROM wellos_sync_state"
+t0=$SECONDS
+last=bakken_silent; BAKKEN_SOURCE_DSN="$pg_dsn dbname=bakken_slow_src read_timeout=1" BAKKEN_TARGET_DSN="$pg_dsn dbname=bakken_slow" \
+    run bakken_silent "$bakken" --once --entity ProductionRecord
+check bakken_silent_source_fails_the_run_after_its_read_timeout \
+    "exit $rc after $((SECONDS - t0)) s, $(grep -o '"error":"[^"]*' "$out/bakken_silent.err" | grep -v null | head -1 | cut -c1-200)" \
+    bash -c "[ $rc -eq 1 ] && [ $((SECONDS - t0)) -le 4 ] \
+             && grep -q 'ProductionRecord.*source.*no answer from the server for 1 s' '$out/bakken_silent.err'"
+last=bakken_silent_default; bslow run bakken_silent_default "$bakken" --once --entity ProductionRecord
+check bakken_silent_source_is_read_whole_under_the_default "exit $rc, $(pg bakken_slow "SELECT count(*) FROM production_data") of 5 rows" \
+    test "$rc/$(pg bakken_slow "SELECT count(*) FROM production_data")" = "0/5"
+
 # ---- TLS to the source ----------------------------------------------------------------------
 # The server refuses TCP without TLS (require_secure_transport, as cloud
 # servers do); the DSN's ssl_mode asks for it, verify_identity checks the

@@ -34,6 +34,9 @@
 #   target_frozen     the target's postmaster stopped (SIGSTOP): the agent
 #                     gives up connecting after its default connect_timeout
 #                     (10 s) and says so; after SIGCONT the next run works
+#   target_sessions_frozen  the agent's target backends stopped (SIGSTOP)
+#                     mid-load, the DSN's read_timeout=2: the run fails 2 s
+#                     into the silence, whole batches only; then converges
 #
 # Each case ends with an exact comparison of the target's rows with the rows
 # expected from the source (the spec's mapping applied by MariaDB, as in
@@ -56,6 +59,7 @@ lock_holder=""
 
 stop_all() {
     [ -n "${frozen:-}" ] && kill -CONT "$frozen" 2>/dev/null
+    [ -n "${frozen_backends:-}" ] && kill -CONT $frozen_backends 2>/dev/null
     [ -n "$bg" ] && kill -9 $bg 2>/dev/null
     [ -n "$lock_holder" ] && kill -9 $lock_holder 2>/dev/null
     # a server still starting is stopped once up; never a bare `wait`: the
@@ -594,6 +598,40 @@ check target_frozen_says_the_connection_timed_out "error: $(first_error fz_fault
     grep -q 'target: postgres: cannot connect: .*timeout expired' "$out/fz_fault.err"
 run fz_after f_lock --once
 check target_frozen_next_run_exits_0 "exit $rc" test $rc -eq 0
+
+# ==== 11. the agent's target sessions frozen mid-load ============================================
+# Every backend of the agent's target stopped (SIGSTOP) while it loads in
+# batches: the host still acknowledges, nothing answers.  With the DSN's
+# read_timeout=2 the agent gives up 2 s into the silence, says so, and
+# leaves whole batches; after SIGCONT the next run converges.
+echo "# target_sessions_frozen: the agent's target backends stopped (SIGSTOP) mid-load, --once, read_timeout=2"
+seed target_sessions_frozen f_frz
+start fr_fault "f_frz read_timeout=2" --once --batch-size $BATCH
+frozen_backends=""
+if wait_until 60 read_at_least f_frz 20000; then
+    frozen_backends=$(pg postgres "SELECT string_agg(pid::text, ' ') FROM pg_stat_activity
+                                   WHERE datname = 'f_frz' AND backend_type = 'client backend' AND pid <> pg_backend_pid()")
+    [ -n "$frozen_backends" ] && kill -STOP $frozen_backends
+fi
+t0=$(now_ms)
+exited=no
+wait_until 30 not_alive "$bg" && exited=yes
+took=$(($(now_ms) - t0))
+[ $exited = no ] && kill -9 "$bg" 2>/dev/null
+wait "$bg"; rc=$?
+bg=""
+[ -n "$frozen_backends" ] && kill -CONT $frozen_backends
+echo "      (froze backends ${frozen_backends:-none}; the agent exited $(secs $took) s later with status $rc)"
+frozen_backends=""
+check target_sessions_frozen_fail_the_run_after_its_read_timeout "exited: $exited after $(secs $took) s, exit $rc" \
+    test "$exited/$rc/$((took >= 1500 && took <= 12000))" = "yes/1/1"
+check target_sessions_frozen_says_so "error: $(first_error fr_fault)" \
+    grep -q 'ProductionRecord.*no answer from the server for 2 s' "$out/fr_fault.err"
+wait_until 10 no_agent_lock
+committed target_sessions_frozen f_frz
+run fr_after f_frz --once --batch-size $BATCH
+check target_sessions_frozen_next_run_exits_0 "exit $rc" test $rc -eq 0
+same target_sessions_frozen_next_run_ends_with_exactly_the_source_rows f_frz
 
 echo "faults: $passed passed, $failed failed ($((SECONDS - t_start)) s)"
 [ "$failed" -eq 0 ]

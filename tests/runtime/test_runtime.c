@@ -921,6 +921,49 @@ static void test_mysql_time_limits_lifted_after_reconnect(void)   /* the server'
     wr_conn_close(admin);
 }
 
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* read_timeout, the agent's own key in a PostgreSQL DSN: taken out before
+ * libpq sees the rest (quoted values kept as they were), and a server
+ * silent that long loses the session, which says why and reconnects. */
+static void test_pg_read_timeout(void)
+{
+    const char *dsn = test_dsn("WR_TEST_PG_DSN");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dsn);
+    char buf[1024];
+    wr_conn *c;
+    wr_err e;
+    CU_ASSERT_EQUAL_FATAL(wr_connect(&c, WR_POSTGRES, with(buf, sizeof buf, dsn,
+                                                           "read_timeout=1 application_name='o\\'k \\\\ x'"),
+                                     "tenant t", &e), WR_OK);
+    PGresult *r = PQexec(wr_conn_pg(c), "SHOW application_name");
+    CU_ASSERT(PQresultStatus(r) == PGRES_TUPLES_OK && strcmp(PQgetvalue(r, 0, 0), "o'k \\ x") == 0);
+    PQclear(r);
+    CU_ASSERT_EQUAL(wr_exec(c, "SELECT pg_sleep(0.3)", &e), WR_OK);   /* shorter than the timeout */
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    CU_ASSERT_EQUAL(wr_exec(c, "SELECT pg_sleep(3)", &e), WR_ECONNECT);
+    double took = seconds_since(&t0);
+    CU_ASSERT(took >= 0.9 && took < 2.5);
+    CU_ASSERT(contains(e.message, "no answer from the server for 1 s (the DSN's read_timeout)"));
+    CU_ASSERT(wr_conn_is_lost(c));
+    CU_ASSERT_EQUAL(wr_conn_reconnect(c, &e), WR_OK);
+    CU_ASSERT_EQUAL(wr_exec(c, "SELECT 1", &e), WR_OK);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    CU_ASSERT_EQUAL(wr_exec(c, "SELECT pg_sleep(3)", &e), WR_ECONNECT);   /* the new session has it too */
+    CU_ASSERT(seconds_since(&t0) < 2.5);
+    wr_conn_close(c);
+    CU_ASSERT_EQUAL(wr_connect(&c, WR_POSTGRES, with(buf, sizeof buf, dsn, "read_timeout=0"), "tenant t", &e),
+                    WR_ECONFIG);
+    CU_ASSERT(contains(e.message, "read_timeout must be a whole number from 1 to 86400"));
+    CU_ASSERT_PTR_NULL(c);
+}
+
 /* The TCP keepalive settings of a session's socket: idle, interval, count
  * (-1 each when SO_KEEPALIVE is off). */
 static void keepalive_of(int fd, int out[3])
@@ -1241,13 +1284,6 @@ static unsigned closed_port(void)
     return ntohs(sa.sin_port);
 }
 
-static double seconds_since(const struct timespec *t0)
-{
-    struct timespec t1;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 static void test_tds_closed_port(void)
 {
     char dsn[256];
@@ -1338,6 +1374,7 @@ int main(void)
         { "postgres time limits lifted, after a reconnect too", test_pg_time_limits_lifted_after_reconnect },
         { "mysql time limits lifted, after a reconnect too", test_mysql_time_limits_lifted_after_reconnect },
         { "TCP keepalives every minute", test_tcp_keepalives },
+        { "PostgreSQL read_timeout", test_pg_read_timeout },
         { "sqlserver closed port fails fast", test_tds_closed_port },
     };
     if (CU_initialize_registry() != CUE_SUCCESS)

@@ -1,0 +1,184 @@
+/* wr_pg_io.c - libpq's waits, bounded by the session's read timeout
+ * (wr_pg_io.h).  The pattern is libpq's own for nonblocking sessions:
+ * flush what is queued, and until a whole result is in (PQisBusy false),
+ * poll the socket and PQconsumeInput what arrives.  A poll that sees
+ * nothing for read_timeout_s seconds drops the session: shutdown() of its
+ * socket, after which libpq reads the end of it, marks the session
+ * CONNECTION_BAD itself and turns the query it cut short into an error
+ * result.
+ *
+ * Must never: call a libpq function that waits, or report a timeout as
+ * the end of a result (a caller reading results until NULL gets an error
+ * result first). */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+#include "wr_pg_io.h"
+
+static PGconn *pg(const wr_conn *c)
+{
+    return c->handle;
+}
+
+bool wr_pg_io_start(wr_conn *c)
+{
+    c->driver_message[0] = '\0';
+    return PQsetnonblocking(pg(c), 1) == 0;
+}
+
+/* Ends the session from this side: libpq reads the end of it and marks it
+ * CONNECTION_BAD, and a query cut short becomes an error result.  After
+ * this nothing of libpq's can wait: the socket is gone. */
+static void drop(wr_conn *c)
+{
+    if (PQstatus(pg(c)) == CONNECTION_BAD)
+        return;
+    shutdown(PQsocket(pg(c)), SHUT_RDWR);
+    PQconsumeInput(pg(c));
+}
+
+/* Waits for events on the session's socket: those that came, or 0 once the
+ * session is dropped (the server silent for the whole timeout, or the
+ * socket failed). */
+static short wait_for(wr_conn *c, short events)
+{
+    struct pollfd p = { .fd = PQsocket(pg(c)), .events = events };
+    if (p.fd < 0)
+        return 0;
+    int ms = c->read_timeout_s ? (int)c->read_timeout_s * 1000 : -1;
+    for (;;) {
+        int n = poll(&p, 1, ms);
+        if (n > 0)
+            return p.revents;
+        if (n == 0) {
+            snprintf(c->driver_message, sizeof c->driver_message,
+                     "no answer from the server for %u s (the DSN's read_timeout): the session was dropped",
+                     c->read_timeout_s);
+            drop(c);
+            return 0;
+        }
+        if (errno != EINTR) {
+            drop(c);
+            return 0;
+        }
+    }
+}
+
+/* Sends what libpq has queued; false if the session failed or timed out. */
+static bool flush(wr_conn *c)
+{
+    for (;;) {
+        int f = PQflush(pg(c));
+        if (f <= 0)
+            return f == 0;
+        /* the server may be sending too (a NOTICE, an error): read it, so
+         * that neither side waits on a full buffer */
+        short got = wait_for(c, POLLIN | POLLOUT);
+        if (!got || ((got & ~POLLOUT) && !PQconsumeInput(pg(c))))
+            return false;
+    }
+}
+
+/* Until a whole result is in; false if the session failed or timed out
+ * (PQgetResult then reports it). */
+static bool await_result(wr_conn *c)
+{
+    if (!flush(c))
+        return false;
+    while (PQisBusy(pg(c))) {
+        if (!wait_for(c, POLLIN) || !PQconsumeInput(pg(c)))
+            return false;
+    }
+    return true;
+}
+
+PGresult *wr_pg_next_result(wr_conn *c)
+{
+    await_result(c);   /* if it failed, the session is dropped: this cannot wait */
+    return PQgetResult(pg(c));
+}
+
+/* The results of what was just sent: the last, or the first COPY one. */
+static PGresult *last_result(wr_conn *c, int sent)
+{
+    if (!sent)
+        return NULL;
+    PGresult *last = NULL, *r;
+    while ((r = wr_pg_next_result(c)) != NULL) {
+        PQclear(last);
+        last = r;
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH || PQstatus(pg(c)) == CONNECTION_BAD)
+            break;
+    }
+    return last;
+}
+
+PGresult *wr_pg_exec(wr_conn *c, const char *sql)
+{
+    return last_result(c, PQsendQuery(pg(c), sql));
+}
+
+PGresult *wr_pg_exec_params(wr_conn *c, const char *sql, int n, const char *const *values)
+{
+    return last_result(c, PQsendQueryParams(pg(c), sql, n, NULL, values, NULL, NULL, 0));
+}
+
+PGresult *wr_pg_prepare(wr_conn *c, const char *name, const char *sql, int n)
+{
+    return last_result(c, PQsendPrepare(pg(c), name, sql, n, NULL));
+}
+
+PGresult *wr_pg_exec_prepared(wr_conn *c, const char *name, int n, const char *const *values)
+{
+    return last_result(c, PQsendQueryPrepared(pg(c), name, n, values, NULL, NULL, 0));
+}
+
+PGresult *wr_pg_describe_prepared(wr_conn *c, const char *name)
+{
+    return last_result(c, PQsendDescribePrepared(pg(c), name));
+}
+
+int wr_pg_get_copy_data(wr_conn *c, char **buf)
+{
+    for (;;) {
+        int n = PQgetCopyData(pg(c), buf, 1);
+        if (n != 0)
+            return n;
+        if (!wait_for(c, POLLIN) || !PQconsumeInput(pg(c)))
+            return -2;
+    }
+}
+
+int wr_pg_put_copy_data(wr_conn *c, const char *data, int n)
+{
+    for (;;) {
+        int r = PQputCopyData(pg(c), data, n);
+        if (r < 0)
+            return -1;
+        if (r > 0)
+            return flush(c) ? 1 : -1;
+        if (!flush(c))   /* 0: no room until what is queued is sent */
+            return -1;
+    }
+}
+
+int wr_pg_put_copy_end(wr_conn *c, const char *error)
+{
+    for (;;) {
+        int r = PQputCopyEnd(pg(c), error);
+        if (r < 0)
+            return -1;
+        if (r > 0)
+            return flush(c) ? 1 : -1;
+        if (!flush(c))
+            return -1;
+    }
+}
+
+const char *wr_pg_message(const wr_conn *c)
+{
+    return c->driver_message[0] ? c->driver_message : PQerrorMessage(pg(c));
+}
