@@ -372,6 +372,18 @@ small_dsn="host=127.0.0.1 port=$WR_TEST_MYSQL_PORT user=root dbname=small_src"
 
 now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
 not_alive() { ! kill -0 "$1" 2>/dev/null; }
+# await_exit SECONDS: waits at most SECONDS for the agent in the background
+# ($bg; killed after), and sets exited (yes or no), took (ms) and rc
+await_exit() {
+    local t0
+    t0=$(now_ms)
+    exited=no
+    wait_until "$1" not_alive "$bg" && exited=yes
+    took=$(($(now_ms) - t0))
+    [ $exited = no ] && kill -9 "$bg" 2>/dev/null
+    wait "$bg"; rc=$?
+    bg=""
+}
 secs() { printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)); }   # MS as seconds
 count_rows() { pg "$1" "SELECT count(*) FROM production_data" 2>/dev/null; }
 # seed NAME DB: DB created, initialised, and synced once from small_src
@@ -537,13 +549,7 @@ seed lock_timeout_once f_lock
 start lo_fault f_lock --once --batch-size $BATCH --lock-timeout 1
 locked=no
 if wait_until 60 read_at_least f_lock 20000; then hold_lock f_lock && locked=yes; fi
-t0=$(now_ms)
-exited=no
-wait_until 20 not_alive "$bg" && exited=yes
-took=$(($(now_ms) - t0))
-[ $exited = no ] && kill -9 "$bg" 2>/dev/null
-wait "$bg"; rc=$?
-bg=""
+await_exit 20
 echo "      (the lock was granted; the agent exited $(secs $took) s later with status $rc)"
 check lock_timeout_once_fails_within_seconds "locked: $locked, exited: $exited after $(secs $took) s, exit $rc" \
     test "$locked/$exited/$rc/$((took <= 5000))" = "yes/yes/1/1"
@@ -581,14 +587,8 @@ converge_loop lock_timeout_loop f_lock "$t0"
 echo "# target_frozen: the PostgreSQL postmaster stopped (SIGSTOP), agent --once; then SIGCONT"
 frozen=$(head -1 "$tmp/pg/data/postmaster.pid")
 kill -STOP "$frozen"
-t0=$(now_ms)
 start fz_fault f_lock --once
-exited=no
-wait_until 30 not_alive "$bg" && exited=yes
-took=$(($(now_ms) - t0))
-[ $exited = no ] && kill -9 "$bg" 2>/dev/null
-wait "$bg"; rc=$?
-bg=""
+await_exit 30
 kill -CONT "$frozen"
 frozen=""
 echo "      (the agent exited $(secs $took) s after it started, with status $rc)"
@@ -613,13 +613,7 @@ if wait_until 60 read_at_least f_frz 20000; then
                                    WHERE datname = 'f_frz' AND backend_type = 'client backend' AND pid <> pg_backend_pid()")
     [ -n "$frozen_backends" ] && kill -STOP $frozen_backends
 fi
-t0=$(now_ms)
-exited=no
-wait_until 30 not_alive "$bg" && exited=yes
-took=$(($(now_ms) - t0))
-[ $exited = no ] && kill -9 "$bg" 2>/dev/null
-wait "$bg"; rc=$?
-bg=""
+await_exit 30
 [ -n "$frozen_backends" ] && kill -CONT $frozen_backends
 echo "      (froze backends ${frozen_backends:-none}; the agent exited $(secs $took) s later with status $rc)"
 frozen_backends=""
