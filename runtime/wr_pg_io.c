@@ -14,6 +14,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "wr_pg_io.h"
 
@@ -39,43 +40,69 @@ static void drop(wr_conn *c)
     PQconsumeInput(pg(c));
 }
 
-/* Waits for events on the session's socket: those that came, or 0 once the
- * session is dropped (the server silent for the whole timeout, or the
- * socket failed). */
-static short wait_for(wr_conn *c, short events)
+static int ms_since(const struct timespec *t0)
 {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int)((t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000);
+}
+
+/* Waits for events on the session's socket: those that came, or 0 once
+ * the session is dropped (the socket failed, or *quiet_ms, this wait's
+ * silence so far, reached the read timeout; an event resets it).
+ *
+ * A TLS session polls in slices and, after a silent one, answers POLLIN
+ * anyway: libpq reads a TLS record through OpenSSL only as far as its
+ * buffer has room, and the rest, already off the socket, is invisible to
+ * poll() (a server or proxy writing records longer than PostgreSQL's 8 KB
+ * ones can leave a result's tail there); PQconsumeInput takes it. */
+static short wait_for(wr_conn *c, short events, int *quiet_ms)
+{
+    enum { TLS_SLICE_MS = 50 };
     struct pollfd p = { .fd = PQsocket(pg(c)), .events = events };
     if (p.fd < 0)
         return 0;
-    int ms = c->read_timeout_s ? (int)c->read_timeout_s * 1000 : -1;
+    bool is_tls = PQsslInUse(pg(c));
+    int limit = c->read_timeout_s ? (int)c->read_timeout_s * 1000 : -1;
     for (;;) {
+        int ms = limit < 0 ? -1 : limit - *quiet_ms;
+        if (is_tls && (ms < 0 || ms > TLS_SLICE_MS))
+            ms = TLS_SLICE_MS;
+        struct timespec t0;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
         int n = poll(&p, 1, ms);
-        if (n > 0)
+        if (n > 0) {
+            *quiet_ms = 0;
             return p.revents;
-        if (n == 0) {
+        }
+        if (n < 0 && errno != EINTR) {
+            drop(c);
+            return 0;
+        }
+        *quiet_ms += ms_since(&t0);
+        if (limit >= 0 && *quiet_ms >= limit) {
             snprintf(c->driver_message, sizeof c->driver_message,
                      "no answer from the server for %u s (the DSN's read_timeout): the session was dropped",
                      c->read_timeout_s);
             drop(c);
             return 0;
         }
-        if (errno != EINTR) {
-            drop(c);
-            return 0;
-        }
+        if (n == 0 && is_tls)
+            return POLLIN;
     }
 }
 
 /* Sends what libpq has queued; false if the session failed or timed out. */
 static bool flush(wr_conn *c)
 {
+    int quiet_ms = 0;
     for (;;) {
         int f = PQflush(pg(c));
         if (f <= 0)
             return f == 0;
         /* the server may be sending too (a NOTICE, an error): read it, so
          * that neither side waits on a full buffer */
-        short got = wait_for(c, POLLIN | POLLOUT);
+        short got = wait_for(c, POLLIN | POLLOUT, &quiet_ms);
         if (!got || ((got & ~POLLOUT) && !PQconsumeInput(pg(c))))
             return false;
     }
@@ -87,8 +114,9 @@ static bool await_result(wr_conn *c)
 {
     if (!flush(c))
         return false;
+    int quiet_ms = 0;
     while (PQisBusy(pg(c))) {
-        if (!wait_for(c, POLLIN) || !PQconsumeInput(pg(c)))
+        if (!wait_for(c, POLLIN, &quiet_ms) || !PQconsumeInput(pg(c)))
             return false;
     }
     return true;
@@ -143,11 +171,12 @@ PGresult *wr_pg_describe_prepared(wr_conn *c, const char *name)
 
 int wr_pg_get_copy_data(wr_conn *c, char **buf)
 {
+    int quiet_ms = 0;
     for (;;) {
         int n = PQgetCopyData(pg(c), buf, 1);
         if (n != 0)
             return n;
-        if (!wait_for(c, POLLIN) || !PQconsumeInput(pg(c)))
+        if (!wait_for(c, POLLIN, &quiet_ms) || !PQconsumeInput(pg(c)))
             return -2;
     }
 }

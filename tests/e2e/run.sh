@@ -941,6 +941,31 @@ same_as_lone_src lone_lp lp
 last=lp_resync; lpa run lp_resync "$lone" --once
 check least_privilege_resync_writes_nothing "exit $rc, written $(written lone_lp)" test "$rc/$(written lone_lp)" = "0/0"
 
+# ---- the target over TLS -------------------------------------------------------------------
+# PostgreSQL offers TLS with the test authority's certificate; verify-full
+# against it means no session of the agent's can be plaintext.  Its waits
+# (wr_pg_io.c) then go through OpenSSL: the initial load's COPY, the
+# comparison's scan and the upserts.
+cp "$tls/server.pem" "$tls/server.key" "$tmp/pg/data/" && chmod 600 "$tmp/pg/data/server.key" \
+    && { [ "$(id -u)" -ne 0 ] || chown postgres "$tmp/pg/data/server.pem" "$tmp/pg/data/server.key"; } || die "pg tls files"
+for setting in "ssl_cert_file = 'server.pem'" "ssl_key_file = 'server.key'" "ssl = on"; do
+    pg postgres "ALTER SYSTEM SET $setting" || die "ALTER SYSTEM SET $setting"
+done
+pg postgres "SELECT pg_reload_conf()" >/dev/null || die "pg_reload_conf"
+pg postgres "CREATE DATABASE lone_tls" || die "createdb lone_tls"
+tlspg() { LONE_STAR_TARGET_DSN="host=127.0.0.1 port=$PGPORT user=postgres dbname=lone_tls sslmode=verify-full sslrootcert=$tls/ca.pem read_timeout=30" "$@"; }
+last=tlspg_init; tlspg run tlspg_init "$lone" --init
+last=tlspg_sync; tlspg run tlspg_sync "$lone" --once
+check tls_target_first_sync_exits_0 "exit $rc" test $rc -eq 0
+same_as_lone_src lone_tls tlspg
+pg lone_tls "UPDATE production_data SET oil = oil + 1 WHERE id % 10 = 0"
+last=tlspg_resync; tlspg run tlspg_resync "$lone" --once
+check tls_target_resync_puts_back_only_the_edited_rows "exit $rc, written $(written lone_tls) of $(pg lone_tls "SELECT count(*) FROM production_data WHERE id % 10 = 0") edited" \
+    test "$rc/$(written lone_tls)" = "0/$(pg lone_tls "SELECT count(*) FROM production_data WHERE id % 10 = 0")"
+same_as_lone_src lone_tls tlspg_resync
+last=tlspg_again; tlspg run tlspg_again "$lone" --once
+check tls_target_resync_then_writes_nothing "exit $rc, written $(written lone_tls)" test "$rc/$(written lone_tls)" = "0/0"
+
 # ==== a watermark the transform reads too ===================================================
 # `incremental on prod_date` where `date <- prod_date`: the extract selects
 # the column once and the agent takes the watermark from its place in the
