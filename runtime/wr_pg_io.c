@@ -207,6 +207,13 @@ int wr_pg_put_copy_end(wr_conn *c, const char *error)
     }
 }
 
+unsigned wr_pg_io_set_timeout(wr_conn *c, unsigned seconds)
+{
+    unsigned was = c->read_timeout_s;
+    c->read_timeout_s = seconds;
+    return was;
+}
+
 const char *wr_pg_message(const wr_conn *c)
 {
     return c->driver_message[0] ? c->driver_message : PQerrorMessage(pg(c));

@@ -43,6 +43,11 @@ int wr_pg_get_copy_data(wr_conn *c, char **buf);
 int wr_pg_put_copy_data(wr_conn *c, const char *data, int n);
 int wr_pg_put_copy_end(wr_conn *c, const char *error);
 
+/* Sets the session's read timeout (seconds; 0: none) and returns the one
+ * it had: a wait long and silent by nature (an index built over a whole
+ * table) lifts it, and puts it back after. */
+unsigned wr_pg_io_set_timeout(wr_conn *c, unsigned seconds);
+
 /* What went wrong on the session: the timeout, if that was it, else
  * libpq's PQerrorMessage. */
 const char *wr_pg_message(const wr_conn *c);

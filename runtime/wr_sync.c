@@ -634,11 +634,15 @@ static int finish_bulk_batch(run *r, bool is_last)
 }
 
 /* The end of the initial load: indexes and foreign keys back, the state,
- * COMMIT. */
+ * COMMIT.  Building an index, validating a key and committing a whole
+ * table's load are silent for as long as the table is large: the read
+ * timeout, there to find a server that stopped, would end a healthy one,
+ * and every later run would load the table again, to the same end. */
 static int finish_bulk(run *r, const char *status)
 {
     const wr_sync_entity *e = r->e;
     int rc = r->batch_read > 0 || r->copy ? finish_bulk_batch(r, true) : 0;
+    unsigned read_timeout = wr_pg_io_set_timeout(r->target, 0);
     for (size_t i = 0; !rc && i < e->n_bulk_finish; i++)
         rc = wr_target_run(r->target, "bulk_finish", e->bulk_finish[i], 0, NULL, NULL, NULL, NULL, r->sqlstate,
                            r->err);
@@ -646,6 +650,7 @@ static int finish_bulk(run *r, const char *status)
         rc = write_state(r, r->e->mode == WR_SYNC_WATERMARK ? r->wm : NULL, &r->done, status, NULL);
     if (!rc)
         rc = commit(r);
+    wr_pg_io_set_timeout(r->target, read_timeout);
     if (!rc)
         r->is_open = false;
     return rc;

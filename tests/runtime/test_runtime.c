@@ -25,6 +25,7 @@
 #include "wr.h"
 #include "wr_agent_internal.h"
 #include "wr_internal.h"
+#include "wr_pg_io.h"
 
 #define SECRET "Sup3rSecretPw"
 
@@ -957,6 +958,12 @@ static void test_pg_read_timeout(void)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     CU_ASSERT_EQUAL(wr_exec(c, "SELECT pg_sleep(3)", &e), WR_ECONNECT);   /* the new session has it too */
     CU_ASSERT(seconds_since(&t0) < 2.5);
+    /* lifted for a wait silent by nature (the initial load's index builds), then put back */
+    CU_ASSERT_EQUAL(wr_conn_reconnect(c, &e), WR_OK);
+    CU_ASSERT_EQUAL(wr_pg_io_set_timeout(c, 0), 1u);
+    CU_ASSERT_EQUAL(wr_exec(c, "SELECT pg_sleep(1.5)", &e), WR_OK);
+    CU_ASSERT_EQUAL(wr_pg_io_set_timeout(c, 1), 0u);
+    CU_ASSERT_EQUAL(wr_exec(c, "SELECT pg_sleep(1.5)", &e), WR_ECONNECT);
     wr_conn_close(c);
     CU_ASSERT_EQUAL(wr_connect(&c, WR_POSTGRES, with(buf, sizeof buf, dsn, "read_timeout=0"), "tenant t", &e),
                     WR_ECONFIG);
