@@ -958,6 +958,26 @@ static void test_pg_read_timeout(void)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     CU_ASSERT_EQUAL(wr_exec(c, "SELECT pg_sleep(3)", &e), WR_ECONNECT);   /* the new session has it too */
     CU_ASSERT(seconds_since(&t0) < 2.5);
+    /* a COPY out whose rows stop coming (the comparison's scan reads so):
+     * 20 KB of rows, which the server's 8 KB buffer sends in part, then 3 s
+     * of nothing */
+    CU_ASSERT_EQUAL(wr_conn_reconnect(c, &e), WR_OK);
+    r = wr_pg_exec(c, "COPY (SELECT repeat('x', 1000) FROM generate_series(1, 20) "
+                      "UNION ALL SELECT NULL FROM pg_sleep(3)) TO STDOUT");
+    CU_ASSERT(PQresultStatus(r) == PGRES_COPY_OUT);
+    PQclear(r);
+    char *row = NULL;
+    int n, rows = 0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    while ((n = wr_pg_get_copy_data(c, &row)) > 0) {
+        rows++;
+        PQfreemem(row);
+    }
+    CU_ASSERT_EQUAL(n, -2);
+    CU_ASSERT(rows > 0 && rows < 21);
+    CU_ASSERT(seconds_since(&t0) < 2.5);
+    CU_ASSERT(contains(wr_pg_message(c), "no answer from the server for 1 s"));
+    CU_ASSERT(wr_conn_is_lost(c));
     /* lifted for a wait silent by nature (the initial load's index builds), then put back */
     CU_ASSERT_EQUAL(wr_conn_reconnect(c, &e), WR_OK);
     CU_ASSERT_EQUAL(wr_pg_io_set_timeout(c, 0), 1u);
