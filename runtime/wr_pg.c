@@ -1,8 +1,9 @@
 /* wr_pg.c - the PostgreSQL driver, on libpq.  The DSN goes to libpq as
  * given (its conninfo or URL syntax; a key=value DSN is checked by
- * wr_dsn.c first, and its read_timeout, the agent's own key, taken out);
- * the session is always UTF8 and UTC, prints dates as ISO and floats
- * exactly, and is nonblocking: every wait goes through wr_pg_io.c.
+ * wr_dsn.c first), but for read_timeout, the agent's own key or URL
+ * parameter, which is taken out.  The session is always UTF8 and UTC,
+ * prints dates as ISO and floats exactly, and is nonblocking: every wait
+ * goes through wr_pg_io.c.
  *
  * Must never: print (libpq's default notice processor writes NOTICEs to
  * stderr; ours drops them), leave a connection in COPY state, or decide
@@ -100,9 +101,14 @@ static int pg_exec(wr_conn *c, const char *sql, wr_err *err)
  * \"=\" after \"...\""), which may be a piece of a password: key=value
  * DSNs are checked with our parser first, which reports keys and word
  * positions only.  URLs and plain database names go to libpq unchecked. */
+static bool is_url(const char *dsn)
+{
+    return strncmp(dsn, "postgresql://", 13) == 0 || strncmp(dsn, "postgres://", 11) == 0;
+}
+
 static bool is_conninfo(const char *dsn)
 {
-    return strchr(dsn, '=') && strncmp(dsn, "postgresql://", 13) != 0 && strncmp(dsn, "postgres://", 11) != 0;
+    return strchr(dsn, '=') && !is_url(dsn);
 }
 
 /* The DSN's pairs but read_timeout, the agent's own key, which libpq does
@@ -132,15 +138,55 @@ static char *without_read_timeout(const wr_dsn *d, size_t *size)
     return out;
 }
 
-/* The session's read timeout from a key=value DSN (default an hour, as
- * MySQL's), and the DSN as libpq should see it in *libpq_dsn: dsn itself,
- * or a copy without read_timeout in *copy (wipe and free it, *copy_size). */
+/* A URL's read_timeout parameter into c and out of *copy (a copy of dsn
+ * without it, wiped and freed by the caller; NULL when it has none). */
+static int url_read_timeout(wr_conn *c, const char *dsn, char **copy, size_t *copy_size, wr_err *err)
+{
+    static const char key[] = "read_timeout=";
+    const char *query = strchr(dsn, '?');
+    const char *param = query ? query + 1 : NULL;
+    while (param && strncmp(param, key, sizeof key - 1) != 0) {
+        param = strchr(param, '&');
+        param = param ? param + 1 : NULL;
+    }
+    if (!param)
+        return WR_OK;
+    const char *value = param + sizeof key - 1, *end = value;
+    unsigned long n = 0;
+    while (*end >= '0' && *end <= '9' && n <= 86400)
+        n = n * 10 + (unsigned long)(*end++ - '0');
+    if (end == value || (*end && *end != '&') || n < 1 || n > 86400)
+        return wr_error(err, WR_ECONFIG, "%s: DSN: read_timeout must be a whole number from 1 to 86400", c->who);
+    c->read_timeout_s = (unsigned)n;
+    *copy_size = strlen(dsn) + 1;
+    if (!(*copy = malloc(*copy_size)))
+        return wr_error(err, WR_ENOMEM, "%s: out of memory", c->who);
+    /* the URL up to the parameter, then what follows it (without its '&') */
+    size_t head = (size_t)(param - dsn);
+    const char *tail = *end ? end + 1 : end;
+    memcpy(*copy, dsn, head);
+    strcpy(*copy + head, tail);
+    size_t len = strlen(*copy);
+    if (len && ((*copy)[len - 1] == '&' || (*copy)[len - 1] == '?'))
+        (*copy)[len - 1] = '\0';   /* it was the last parameter (or the only one) */
+    return WR_OK;
+}
+
+/* The session's read timeout from the DSN (default an hour, as MySQL's),
+ * and the DSN as libpq should see it in *libpq_dsn: dsn itself, or a copy
+ * without read_timeout in *copy (wipe and free it, *copy_size). */
 static int read_dsn(wr_conn *c, const char *dsn, const char **libpq_dsn, char **copy, size_t *copy_size,
                     wr_err *err)
 {
     *libpq_dsn = dsn;
     *copy = NULL;
     c->read_timeout_s = 3600;
+    if (is_url(dsn)) {
+        int rc = url_read_timeout(c, dsn, copy, copy_size, err);
+        if (*copy)
+            *libpq_dsn = *copy;
+        return rc;
+    }
     if (!is_conninfo(dsn))
         return WR_OK;
     wr_dsn d;

@@ -991,6 +991,36 @@ static void test_pg_read_timeout(void)
     CU_ASSERT_PTR_NULL(c);
 }
 
+/* The same key as a URL's parameter, wherever it stands among the others. */
+static void test_pg_read_timeout_in_a_url(void)
+{
+    const char *port = getenv("PGPORT");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(port);
+    const char *queries[] = { "?read_timeout=1&application_name=url_test", "?application_name=url_test&read_timeout=1",
+                              "?connect_timeout=5&read_timeout=1&application_name=url_test" };
+    for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
+        char url[256];
+        snprintf(url, sizeof url, "postgresql://postgres@127.0.0.1:%s/postgres%s", port, queries[i]);
+        wr_conn *c;
+        wr_err e;
+        CU_ASSERT_EQUAL_FATAL(wr_connect(&c, WR_POSTGRES, url, "tenant t", &e), WR_OK);
+        PGresult *r = PQexec(wr_conn_pg(c), "SHOW application_name");
+        CU_ASSERT(PQresultStatus(r) == PGRES_TUPLES_OK && strcmp(PQgetvalue(r, 0, 0), "url_test") == 0);
+        PQclear(r);
+        struct timespec t0;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        CU_ASSERT_EQUAL(wr_exec(c, "SELECT pg_sleep(3)", &e), WR_ECONNECT);
+        CU_ASSERT(seconds_since(&t0) < 2.5);
+        wr_conn_close(c);
+    }
+    char url[256];
+    wr_conn *c;
+    wr_err e;
+    snprintf(url, sizeof url, "postgresql://postgres@127.0.0.1:%s/postgres?read_timeout=soon", port);
+    CU_ASSERT_EQUAL(wr_connect(&c, WR_POSTGRES, url, "tenant t", &e), WR_ECONFIG);
+    CU_ASSERT(contains(e.message, "read_timeout must be a whole number from 1 to 86400"));
+}
+
 /* The TCP keepalive settings of a session's socket: idle, interval, count
  * (-1 each when SO_KEEPALIVE is off). */
 static void keepalive_of(int fd, int out[3])
@@ -1402,6 +1432,7 @@ int main(void)
         { "mysql time limits lifted, after a reconnect too", test_mysql_time_limits_lifted_after_reconnect },
         { "TCP keepalives every minute", test_tcp_keepalives },
         { "PostgreSQL read_timeout", test_pg_read_timeout },
+        { "PostgreSQL read_timeout in a URL", test_pg_read_timeout_in_a_url },
         { "sqlserver closed port fails fast", test_tds_closed_port },
     };
     if (CU_initialize_registry() != CUE_SUCCESS)
