@@ -279,27 +279,30 @@ static int pg_prepare(wr_conn *c, const char *sql, int n_params, wr_err *err)
     if (!r || PQresultStatus(r) != PGRES_COMMAND_OK)
         return result_failure(c, r, NULL, err);
     PQclear(r);
+    int rc = WR_OK;
     if (n_params < 0) {
         r = wr_pg_describe_prepared(c, "wr_check");
-        if (!r || PQresultStatus(r) != PGRES_COMMAND_OK)
-            return result_failure(c, r, NULL, err);
-        n_params = PQnparams(r);
-        PQclear(r);
+        if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
+            rc = result_failure(c, r, NULL, err);
+        } else {
+            n_params = PQnparams(r);
+            PQclear(r);
+        }
     }
-    if (n_params > MAX_CHECKED_PARAMS) {
-        PQclear(wr_pg_exec(c, "DEALLOCATE wr_check"));
-        return wr_error(err, WR_ERROR, "%s: postgres: %d parameters: too many to check", c->who, n_params);
+    if (!rc && n_params > MAX_CHECKED_PARAMS)
+        rc = wr_error(err, WR_ERROR, "%s: postgres: %d parameters: too many to check", c->who, n_params);
+    if (!rc) {
+        char explain[64 + 6 * MAX_CHECKED_PARAMS] = "EXPLAIN (COSTS OFF) EXECUTE wr_check";
+        for (int i = 0; i < n_params; i++)
+            strcat(explain, i ? ", NULL" : "(NULL");
+        if (n_params)
+            strcat(explain, ")");
+        r = wr_pg_exec(c, explain);
+        if (r && PQresultStatus(r) == PGRES_TUPLES_OK)
+            PQclear(r);
+        else
+            rc = result_failure(c, r, NULL, err);
     }
-    char explain[64 + 6 * MAX_CHECKED_PARAMS] = "EXPLAIN (COSTS OFF) EXECUTE wr_check";
-    for (int i = 0; i < n_params; i++)
-        strcat(explain, i ? ", NULL" : "(NULL");
-    if (n_params)
-        strcat(explain, ")");
-    r = wr_pg_exec(c, explain);
-    bool is_ok = r && PQresultStatus(r) == PGRES_TUPLES_OK;
-    int rc = is_ok ? WR_OK : result_failure(c, r, NULL, err);
-    if (is_ok)
-        PQclear(r);
     PQclear(wr_pg_exec(c, "DEALLOCATE wr_check"));
     return rc;
 }

@@ -183,28 +183,20 @@ int wr_pg_get_copy_data(wr_conn *c, char **buf)
 
 int wr_pg_put_copy_data(wr_conn *c, const char *data, int n)
 {
-    for (;;) {
-        int r = PQputCopyData(pg(c), data, n);
-        if (r < 0)
+    int r;
+    while ((r = PQputCopyData(pg(c), data, n)) == 0)   /* no room until what is queued is sent */
+        if (!flush(c))
             return -1;
-        if (r > 0)
-            return flush(c) ? 1 : -1;
-        if (!flush(c))   /* 0: no room until what is queued is sent */
-            return -1;
-    }
+    return r > 0 && flush(c) ? 1 : -1;
 }
 
 int wr_pg_put_copy_end(wr_conn *c, const char *error)
 {
-    for (;;) {
-        int r = PQputCopyEnd(pg(c), error);
-        if (r < 0)
-            return -1;
-        if (r > 0)
-            return flush(c) ? 1 : -1;
+    int r;
+    while ((r = PQputCopyEnd(pg(c), error)) == 0)
         if (!flush(c))
             return -1;
-    }
+    return r > 0 && flush(c) ? 1 : -1;
 }
 
 unsigned wr_pg_io_set_timeout(wr_conn *c, unsigned seconds)
