@@ -1,10 +1,11 @@
 /* test_transform.c - the transforms of sync agents (runtime/wr.h,
- * "transforms of sync agents", runtime/wr_transform.c) held to their
- * contract: NULL in is NULL out, the first failure wins and names the
- * field, every call after a failure returns NULL, text is checked as
- * UTF-8, numbers are exact, dates exist in the calendar, nothing depends
- * on the process's locale or time zone.  No server needed.  Built with
- * ASan+UBSan and run with leak detection (tests/runtime/transform.mk). */
+ * "transforms of sync agents"; runtime/wr_transform.c, wr_xf_number.c
+ * and wr_xf_time.c) held to their contract: NULL in is NULL out, the
+ * first failure wins and names the field, every call after a failure
+ * returns NULL, text is checked as UTF-8, numbers are exact, dates exist
+ * in the calendar, nothing depends on the process's locale or time zone.
+ * No server needed.  Built with ASan+UBSan and run with leak detection
+ * (tests/runtime/transform.mk). */
 #include <CUnit/Basic.h>
 #include <locale.h>
 #include <stdio.h>

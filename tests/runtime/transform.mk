@@ -1,5 +1,6 @@
 # tests/runtime/transform.mk - the tests of the sync agents' transforms
-# (runtime/wr_transform.c): CUnit, ASan+UBSan, leak detection, no server.
+# (runtime/wr_transform.c, wr_xf_number.c, wr_xf_time.c): CUnit,
+# ASan+UBSan, leak detection, no server.
 # Included by the top Makefile, which provides B, CC, WARN, SAN, DEPFLAGS
 # and Q; until it does:
 #
@@ -11,7 +12,7 @@
 # change.  Objects go to $(B)/asan/transform/, apart from runtime.mk's.
 
 XF_TEST_BIN   = $(B)/tests/runtime/test_transform
-XF_RT_SRC     = runtime/wr_transform.c runtime/wr_value.c runtime/wr_arena.c runtime/wr_err.c
+XF_RT_SRC     = runtime/wr_transform.c runtime/wr_xf_number.c runtime/wr_xf_time.c runtime/wr_value.c runtime/wr_arena.c runtime/wr_err.c
 XF_OBJ        = $(XF_RT_SRC:%.c=$(B)/asan/transform/%.o) $(B)/asan/transform/tests/runtime/test_transform.o
 XF_CPPFLAGS   = -D_XOPEN_SOURCE=700 -Iruntime -I/usr/include/postgresql -I/usr/include/mariadb
 XF_LIBS       = -lcunit -ljansson -lm
