@@ -102,7 +102,7 @@ struct wr_conn {
     char marked_for[WR_WHO_SIZE];
     unsigned marked_generation;
     bool lifts_time_limits;   /* wr_conn_lift_time_limits: again on every reconnect */
-    unsigned read_timeout_s;  /* PostgreSQL: the longest silence waited for (wr_pg_io.c); 0: none */
+    unsigned read_timeout_s;  /* PostgreSQL, SQL Server: the longest silence waited for; 0: none */
 };
 
 /* Lifts the server's limits on a statement's time for this session, now

@@ -1,7 +1,10 @@
 /* wr_tds.c - the SQL Server driver, on FreeTDS db-lib (Microsoft flavour:
  * MSDBLIB, so generated code that calls db-lib directly defines it too).
  * DSN keys: host port (default 1433) user password dbname tds_version
- * (7.0 7.1 7.2 7.3 7.4 5.0 auto) connect_timeout (seconds, default 10).
+ * (7.0 7.1 7.2 7.3 7.4 5.0 auto; default 7.4) connect_timeout (seconds,
+ * default 10) read_timeout (seconds, default 3600: a server that sends
+ * nothing for that long while a statement runs, frozen or cut off, loses
+ * the session and fails the call, instead of hanging the agent).
  * The client charset is UTF-8 and the application name "wellos-sync".
  *
  * Must never: print (db-lib's messages are copied into the connection that
@@ -14,7 +17,9 @@
  *     process, under pthread_once (init_once, init_result);
  *   - dbsetlogintime() is a process-wide setting, so connect_timeout is
  *     set just before each dbopen() (a concurrent login in another thread
- *     may use the other's timeout);
+ *     may use the other's timeout); read_timeout is the connection's own
+ *     (dbsetopt DBSETTIME, which a later process-wide dbsettime() leaves
+ *     alone);
  *   - during dbopen() the DBPROCESS has no user data yet, so the messages
  *     of a failing login go to the connection this thread is opening
  *     (`logging_in`, thread-local, set only for the duration of dbopen()).
@@ -31,7 +36,7 @@
 #include "wr_internal.h"
 
 static const char *const KEYS[] = {
-    "host", "port", "user", "password", "dbname", "tds_version", "connect_timeout", NULL,
+    "host", "port", "user", "password", "dbname", "tds_version", "connect_timeout", "read_timeout", NULL,
 };
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
@@ -59,7 +64,11 @@ static int on_error(DBPROCESS *dbproc, int severity, int dberr, int oserr, char 
 {
     (void)severity;
     wr_conn *c = conn_of(dbproc);
-    if (c && dberr != SYBESMSG) {   /* SYBESMSG only says "see the server's messages" */
+    if (c && dberr == SYBETIME && c->handle) {   /* past the login; db-lib says "connection timed out" */
+        char line[128];
+        snprintf(line, sizeof line, "no answer from the server for %u s (read_timeout)", c->read_timeout_s);
+        append_message(c, line);
+    } else if (c && dberr != SYBESMSG) {   /* SYBESMSG only says "see the server's messages" */
         char line[512];
         bool has_os = oserr != DBNOERR && oserr != 0 && oserrstr && *oserrstr;
         snprintf(line, sizeof line, "%s%s%s%s", dberrstr ? dberrstr : "db-lib error", has_os ? " (" : "",
@@ -199,12 +208,20 @@ static const char SESSION_SETTINGS[] =
 
 static int open_dbproc(wr_conn *c, const wr_dsn *d, wr_err *err)
 {
-    unsigned port, timeout;
-    int version = DBVERSION_UNKNOWN;
+    unsigned port, timeout, read_timeout;
+    /* 7.4 unless told otherwise: SQL Server answers the login with the
+     * version it speaks (LOGINACK).  "auto" (freetds.conf's default)
+     * falls back to Sybase's 5.0 when the first login gets no answer, and
+     * FreeTDS 1.3 then waits for ever on a server that accepts the
+     * connection and says nothing, whatever connect_timeout says
+     * (test_runtime.c). */
+    int version = DBVERSION_74;
     const char *host = wr_dsn_get(d, "host"), *v = wr_dsn_get(d, "tds_version");
     int rc = wr_dsn_get_uint(d, "port", 1, 65535, 1433, &port, c->who, err);
     if (!rc)
         rc = wr_dsn_get_uint(d, "connect_timeout", 1, 3600, 10, &timeout, c->who, err);
+    if (!rc)
+        rc = wr_dsn_get_uint(d, "read_timeout", 1, 86400, 3600, &read_timeout, c->who, err);
     if (rc)
         return rc;
     if (!host || !*host)
@@ -229,6 +246,14 @@ static int open_dbproc(wr_conn *c, const wr_dsn *d, wr_err *err)
                         c->driver_message[0] ? c->driver_message : "no reason given by db-lib");
     dbsetuserdata(p, (BYTE *)c);
     c->handle = p;
+    c->read_timeout_s = read_timeout;
+    char seconds[16];
+    snprintf(seconds, sizeof seconds, "%u", read_timeout);
+    if (dbsetopt(p, DBSETTIME, seconds, 0) == FAIL) {
+        tds_close(c);
+        return wr_error(err, WR_ERROR, "%s: sqlserver: db-lib refused read_timeout=%s (dbsetopt DBSETTIME)", c->who,
+                        seconds);
+    }
     wr_err why = { 0, "" };
     if ((rc = tds_exec(c, SESSION_SETTINGS, &why))) {
         tds_close(c);

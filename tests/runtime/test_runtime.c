@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1364,6 +1366,72 @@ static void test_tds_closed_port(void)
     CU_ASSERT(contains(e.message, "sqlserver needs a host"));
     CU_ASSERT_EQUAL(wr_connect(&c, WR_SQLSERVER, "host=x tds_version=8.0", "tenant t", &e), WR_ECONFIG);
     CU_ASSERT(contains(e.message, "tds_version must be one of"));
+    CU_ASSERT_EQUAL(wr_connect(&c, WR_SQLSERVER, "host=x read_timeout=0", "tenant t", &e), WR_ECONFIG);
+    CU_ASSERT(contains(e.message, "read_timeout"));
+    CU_ASSERT_EQUAL(wr_connect(&c, WR_SQLSERVER, "host=x read_timeout=86401", "tenant t", &e), WR_ECONFIG);
+    CU_ASSERT(contains(e.message, "read_timeout"));
+    CU_ASSERT_EQUAL(wr_connect(&c, WR_SQLSERVER, "host=x read_timeout=2s", "tenant t", &e), WR_ECONFIG);
+    CU_ASSERT(contains(e.message, "read_timeout"));
+}
+
+/* A SQL Server that takes the connection and never answers (a hung server,
+ * or a proxy in front of a dead one): the kernel accepts from the listen
+ * backlog, nobody reads.  The login must give up after connect_timeout.
+ * FreeTDS's "auto" TDS version waited for ever here, so the connect runs
+ * in a child that the test kills after 20 s: a hang fails the test. */
+static void test_tds_silent_server(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t len = sizeof sa;
+    CU_ASSERT_FATAL(fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0 && listen(fd, 8) == 0
+                    && getsockname(fd, (struct sockaddr *)&sa, &len) == 0);
+    char dsn[256];
+    snprintf(dsn, sizeof dsn, "host=127.0.0.1 port=%u user=sa password=" SECRET " dbname=wells connect_timeout=1",
+             ntohs(sa.sin_port));
+    int out[2];
+    CU_ASSERT_FATAL(pipe(out) == 0);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    fflush(NULL);
+    pid_t child = fork();
+    CU_ASSERT_FATAL(child >= 0);
+    if (child == 0) {
+        close(out[0]);
+        wr_conn *c = NULL;
+        wr_err e = { 0, "" };
+        int rc = wr_connect(&c, WR_SQLSERVER, dsn, "tenant gulf_coast", &e);
+        char line[sizeof e.message + 16];
+        int n = snprintf(line, sizeof line, "%d %s", rc, e.message);
+        if (write(out[1], line, n > 0 && (size_t)n < sizeof line ? (size_t)n : sizeof line - 1) < 0)
+            _exit(3);
+        _exit(0);
+    }
+    close(out[1]);
+    int status = 0;
+    pid_t done = 0;
+    while ((done = waitpid(child, &status, WNOHANG)) == 0 && seconds_since(&t0) < 20.0)
+        nanosleep(&(struct timespec){ 0, 50 * 1000 * 1000 }, NULL);
+    if (done == 0) {
+        kill(child, SIGKILL);
+        waitpid(child, &status, 0);
+    }
+    double waited = seconds_since(&t0);
+    char got[1100] = "";
+    ssize_t n = read(out[0], got, sizeof got - 1);
+    got[n > 0 ? n : 0] = '\0';
+    close(out[0]);
+    close(fd);
+    CU_ASSERT(done == child);   /* not killed: the login gave up by itself */
+    CU_ASSERT(waited < 10.0);
+    char expected[32];
+    snprintf(expected, sizeof expected, "%d ", WR_ECONNECT);
+    CU_ASSERT(strncmp(got, expected, strlen(expected)) == 0);
+    CU_ASSERT(contains(got, "tenant gulf_coast: sqlserver: cannot connect to 127.0.0.1:"));
+    CU_ASSERT(contains(got, "timed out"));
+    CU_ASSERT(!contains(got, SECRET));
+    if (getenv("WR_TEST_VERBOSE"))
+        fprintf(stderr, "\n  %.1f s: %s\n", waited, got);
 }
 
 /* ====================================================================== */
@@ -1434,6 +1502,7 @@ int main(void)
         { "PostgreSQL read_timeout", test_pg_read_timeout },
         { "PostgreSQL read_timeout in a URL", test_pg_read_timeout_in_a_url },
         { "sqlserver closed port fails fast", test_tds_closed_port },
+        { "sqlserver that accepts and never answers fails after connect_timeout", test_tds_silent_server },
     };
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 2;

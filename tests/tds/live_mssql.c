@@ -10,15 +10,20 @@
  * database, with a filtered index on dbo.WellHeader.  It checks the
  * session's settings, then saves, finds (by id and with find_all), counts
  * and deletes one Well and one ProductionRecord, and checks each result.
+ * Last, a second session with read_timeout=2 waits on a 5-second WAITFOR:
+ * it must be lost after about 2 s, saying why, and the first still work.
  * `make mssql-live` runs it when WELLOS_TEST_MSSQL_DSN is set.
  *
  * Prints one line per check and "mssql-live: N passed, M failed"; exits 0
  * only when every check passed. */
+#define _POSIX_C_SOURCE 200809L   /* clock_gettime */
+
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "repos.h"
 
@@ -281,6 +286,33 @@ static void session(wr_conn *conn)
     wr_stmts_release(conn, &stmts);
 }
 
+/* A server silent for longer than read_timeout loses the session, with a
+ * reason, well before the statement would have ended. */
+static void read_timeout(wr_conn *first)
+{
+    const char *dsn = getenv("RIO_GRANDE_DSN");
+    char with_timeout[2048];
+    wr_err err = { 0 };
+    wr_conn *c = NULL;
+    snprintf(with_timeout, sizeof with_timeout, "%s read_timeout=2", dsn ? dsn : "");
+    int rc = wr_connect(&c, WR_SQLSERVER, with_timeout, "tenant rio_grande", &err);
+    check(rc == 0, "a second session, with read_timeout=2", &err);
+    if (rc)
+        return;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    rc = wr_exec(c, "WAITFOR DELAY '00:00:05'", &err);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double waited = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    char what[600];
+    snprintf(what, sizeof what, "a 5 s WAITFOR under read_timeout=2 fails after %.1f s saying why: %.400s", waited,
+             err.message);
+    check(rc != 0 && waited >= 1.5 && waited < 4.5 && strstr(err.message, "read_timeout"), what, NULL);
+    wr_conn_close(c);
+    wr_err after = { 0 };
+    check(wr_exec(first, "SELECT 1", &after) == 0, "the first session still works", &after);
+}
+
 /* A filtered index, as legacy schemas have: SQL Server refuses to make it,
  * and then any write to the table, in a session without the ANSI options. */
 static int add_filtered_index(wr_conn *conn, wr_err *err)
@@ -317,6 +349,7 @@ int main(int argc, char **argv)
         records(r->production_record, mem);
     }
     wr_arena_free(mem);
+    read_timeout(r->conn);
     wos_repos_close(r);
     printf("mssql-live: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
