@@ -25,7 +25,8 @@ FRONT_SRC = compiler/arena.c compiler/diag.c compiler/ast.c compiler/load.c \
             compiler/sema_expr.c compiler/types.c compiler/symtab.c \
             compiler/printer.c compiler/names.c compiler/store.c compiler/ctypes.c \
             compiler/sql_build.c compiler/emit_ddl.c compiler/emit_entity.c \
-            compiler/emit_repo.c compiler/emit_factory.c compiler/emit_sync.c compiler/generate.c
+            compiler/emit_repo.c compiler/emit_factory.c compiler/emit_sync.c compiler/sync_sql.c \
+            compiler/generate.c
 GEN_SRC   = $(B)/wmap.tab.c $(B)/wmap.lex.c
 DRIVER_SRC = compiler/main.c compiler/cmd_common.c compiler/cmd_check.c compiler/cmd_gen.c compiler/cmd_build.c \
              compiler/cmd_plan.c

@@ -969,7 +969,7 @@ check tls_target_resync_then_writes_nothing "exit $rc, written $(written lone_tl
 # ==== a watermark the transform reads too ===================================================
 # `incremental on prod_date` where `date <- prod_date`: the extract selects
 # the column once and the agent takes the watermark from its place in the
-# row (compiler/emit_sync.c, watermark_column).  The stored watermark must
+# row (compiler/sync_sql.c, wm_sync_watermark_column).  The stored watermark must
 # be that column's largest value, and the next run must read from it.
 echo "# a watermark on a mapped column (MariaDB -> PostgreSQL)"
 mkdir -p "$tmp/wm/specs"
