@@ -27,6 +27,33 @@ static const char *select_list(wm_sync_gen *g, const wm_sync_columns *c, wm_dial
     return s;
 }
 
+/* The extract's ORDER BY: the key's source column in the order the agent
+ * compares keys.  A text or enum key is compared byte by byte (UTF-8),
+ * and the sources' usual collations sort otherwise: MySQL's
+ * utf8mb4_general_ci and SQL Server's CI_AS put 'a1' before 'B2',
+ * PostgreSQL's en_US sorts by language.  Out of order, every row the
+ * comparison misses is staged again on every run (about half of them,
+ * mixed case), so the source is asked for its binary order: a sort on the
+ * source unless the key's own collation is binary.  Integers, uuids and
+ * dates sort the same in every collation. */
+static const char *key_order_by(wm_arena *a, wm_dialect d, const char *column, const wm_type *key_type)
+{
+    const char *c = wm_sql_quote(a, d, column);
+    if (key_type->kind != WM_T_TEXT && key_type->kind != WM_T_ENUM)
+        return wm_arena_printf(a, " ORDER BY %s", c);
+    switch (d) {
+    case WM_DIALECT_POSTGRES:
+        return wm_arena_printf(a, " ORDER BY %s::text COLLATE \"C\"", c);
+    case WM_DIALECT_MYSQL:
+        return wm_arena_printf(a, " ORDER BY CONVERT(%s USING utf8mb4) COLLATE utf8mb4_bin", c);
+    case WM_DIALECT_SQLSERVER:   /* BIN2: by code point */
+        return wm_arena_printf(a, " ORDER BY CAST(%s AS nvarchar(4000)) COLLATE Latin1_General_BIN2", c);
+    case WM_DIALECT_ORACLE:
+        return wm_arena_printf(a, " ORDER BY NLSSORT(%s, 'NLS_SORT=BINARY')", c);
+    }
+    return wm_arena_printf(a, " ORDER BY %s", c);
+}
+
 #define CURRENT_XID "pg_current_xact_id()::xid"
 
 /* Before the upsert, rows the target would refuse (a reference to a row it
@@ -299,7 +326,7 @@ wm_sync_sql wm_sync_build_sql(wm_sync_gen *g, wm_diags *diags)
      * with the target's rows in the same order */
     bool stamped = wm_sync_is_stamped(m);
     const wm_expr *key_col = stamped ? wm_sync_plain_key_column(m) : NULL;
-    const char *order = key_col ? wm_arena_printf(a, " ORDER BY %s", wm_sql_quote(a, sd, key_col->name)) : "";
+    const char *order = key_col ? key_order_by(a, sd, key_col->name, &e->key->type) : "";
     if (m->incremental.kind == WM_INC_FULL) {
         s.extract = wm_arena_printf(a, "SELECT %s FROM %s%s", list, from, order);
     } else {

@@ -99,6 +99,34 @@ cc -std=c11 -fsyntax-only -I"$tmp/rt-new" -I"$tmp/g1" "$tmp/use.c" 2>"$tmp/err" 
 grep -q 'older than this runtime accepts: regenerate' "$tmp/err" && ok || bad "new runtime: $(head -2 "$tmp/err")"
 cc -std=c11 -fsyntax-only -Iruntime -I"$tmp/g1" "$tmp/use.c" && ok || bad "the matching runtime was refused"
 
+# A text key is extracted in byte order, the order the agent compares keys
+# in: each source's usual collation sorts otherwise (runtime/wr_diff.c).
+# An integer key keeps its plain ORDER BY (the source's index order).
+for d in mysql postgres sqlserver oracle; do
+    cat >"$tmp/tk_$d.wmap" <<SPEC
+entity Lease table leases { code text(20) key  name text(100) }
+entity Unit table units { id bigint key  name text(100) }
+tenant tk_$d {
+  strategy etl
+  source $d dsn env TK_SOURCE_DSN
+  target postgres dsn env TK_TARGET_DSN
+  every 15 minutes
+  sync Lease from src_leases { code <- lease_code  name <- lease_name }
+  sync Unit from src_units { id <- unit_id  name <- unit_name }
+}
+SPEC
+    "$wellosc" plan --tenant "tk_$d" "$tmp/tk_$d.wmap" >"$tmp/plan_$d.sql" 2>"$tmp/err" || bad "plan of a text key ($d): $(head -1 "$tmp/err")"
+done
+expect_order() { # DIALECT TEXT: the plan has TEXT
+    grep -qF -- "$2" "$tmp/plan_$1.sql" && ok || bad "$1 extract: no '$2' in: $(grep -m2 'ORDER BY' "$tmp/plan_$1.sql")"
+}
+expect_order mysql 'FROM `src_leases` ORDER BY CONVERT(`lease_code` USING utf8mb4) COLLATE utf8mb4_bin;'
+expect_order postgres 'FROM "src_leases" ORDER BY "lease_code"::text COLLATE "C";'
+expect_order sqlserver 'FROM [src_leases] ORDER BY CAST([lease_code] AS nvarchar(4000)) COLLATE Latin1_General_BIN2;'
+expect_order oracle 'FROM "src_leases" ORDER BY NLSSORT("lease_code", '"'"'NLS_SORT=BINARY'"'"');'
+expect_order mysql 'FROM `src_units` ORDER BY `unit_id`;'
+expect_order sqlserver 'FROM [src_units] ORDER BY [unit_id];'
+
 if [ -f wellosc.1 ]; then
     if command -v groff >/dev/null; then
         out=$(groff -man -Tutf8 -ww wellosc.1 2>&1 >/dev/null)

@@ -17,6 +17,7 @@
 # keys coming back; incremental watermarks (ties across a batch boundary,
 # rows committed late within and beyond the lookback, NULL watermarks,
 # an expression watermark, a watermark on a mapped column, read once); a
+# text key compared in byte order whatever the source's collation; a
 # sliding window and --full; rejects with their reasons; `on error abort`;
 # kill -9 during a large load; a source connection cut mid-extract; a
 # foreign tenant's target; --version; and `wellosc build -M`.
@@ -1024,6 +1025,70 @@ check wm_next_sync_reads_from_the_stored_watermark \
     "exit $rc, read $(state wm_tgt ProductionRecord rows_read), ids $(pg wm_tgt "SELECT string_agg(id::text || ':' || oil, ' ' ORDER BY id) FROM production_data")" \
     test "$rc/$(state wm_tgt ProductionRecord rows_read)/$(pg wm_tgt "SELECT string_agg(id::text || ':' || oil, ' ' ORDER BY id) FROM production_data")" \
          = "0/2/1:10.00 2:11.00 3:12.00 4:13.00 5:14.00 6:15.00"
+
+# ==== a text key, compared in byte order ===================================================
+# The comparison walks source and target in the same key order; a text key
+# is compared byte by byte.  MariaDB's default utf8mb4_general_ci sorts
+# 'a1' before 'B2' and an ICU collation in PostgreSQL sorts by language,
+# so the extract asks each for its binary order (compiler/sync_sql.c,
+# key_order_by).  Without it half of these rows were staged again on every
+# re-sync, with a warning that source rows came out of order.
+echo "# a text key with mixed case (MariaDB and PostgreSQL -> PostgreSQL)"
+mkdir -p "$tmp/tk"
+for d in mysql postgres; do
+    cat >"$tmp/tk/tk_$d.wmap" <<SPEC
+entity Lease table leases {
+  code  text(20)  key
+  name  text(100)
+}
+tenant tk_$d {
+  strategy etl
+  source $d dsn env TK_SOURCE_DSN
+  target postgres dsn env TK_TARGET_DSN
+  every 15 minutes
+  sync Lease from src_leases {
+    code <- lease_code
+    name <- lease_name
+  }
+}
+SPEC
+    last=tk_build_$d
+    "$wellosc" build -o "$tmp/tk/agent_$d" --tenant "tk_$d" "$tmp/tk/tk_$d.wmap" >"$out/tk_build_$d.err" 2>&1 \
+        || die "building the text-key agent ($d): $(head -3 "$out/tk_build_$d.err")"
+done
+# 2,000 keys: a, B, c, D, é and digits in turn, so that case, accents and
+# digits interleave differently in each order
+tk_rows="SELECT concat(ELT(1 + seq % 6, 'a', 'B', 'c', 'D', 'é', '7'), seq), concat('lease ', seq) FROM seq_1_to_2000"
+my mysql "CREATE DATABASE tk_src CHARACTER SET utf8mb4" && pg postgres "CREATE DATABASE tk_src" \
+    && pg postgres "CREATE DATABASE tk_my" && pg postgres "CREATE DATABASE tk_pg" || die "text-key databases"
+my tk_src "CREATE TABLE src_leases (lease_code VARCHAR(20) PRIMARY KEY, lease_name VARCHAR(100));
+           INSERT INTO src_leases $tk_rows" || die "text-key source (MariaDB)"
+pg tk_src "CREATE TABLE src_leases (lease_code text COLLATE \"und-x-icu\" PRIMARY KEY, lease_name text);
+           INSERT INTO src_leases SELECT (ARRAY['a','B','c','D','é','7'])[1 + g % 6] || g, 'lease ' || g
+           FROM generate_series(1, 2000) g" || die "text-key source (PostgreSQL)"
+for d in mysql postgres; do
+    if [ $d = mysql ]; then src="$my_dsn dbname=tk_src" tgt=tk_my; else src="$pg_dsn dbname=tk_src" tgt=tk_pg; fi
+    export TK_SOURCE_DSN="$src" TK_TARGET_DSN="$pg_dsn dbname=$tgt"
+    run "tk_init_$d" "$tmp/tk/agent_$d" --init
+    run "tk_sync1_$d" "$tmp/tk/agent_$d" --once
+    check "tk_${d}_first_sync_loads_every_key" "exit $rc, $(pg $tgt "SELECT count(*) FROM leases") rows" \
+        test "$rc/$(pg $tgt "SELECT count(*) FROM leases")" = "0/2000"
+    run "tk_resync_$d" "$tmp/tk/agent_$d" --once
+    compared=$(grep -o 'compared with the target: [^"]*' "$out/tk_resync_$d.err")
+    check "tk_${d}_resync_stages_no_row_and_writes_none" \
+        "exit $rc, written $(written $tgt), $compared; $(grep -o 'came out of[^"]*' "$out/tk_resync_$d.err")" \
+        test "$rc/$(written $tgt)/$compared" = "0/0/compared with the target: 2000 rows as the agent last wrote them (not staged), 0 staged"
+    check "tk_${d}_resync_says_nothing_came_out_of_order" "$(grep -c 'out of the target' "$out/tk_resync_$d.err") warnings" \
+        test "$(grep -c 'out of the target' "$out/tk_resync_$d.err")" = 0
+done
+# a changed row and a new one, in the middle of the byte order, still land
+my tk_src "UPDATE src_leases SET lease_name = 'renamed' WHERE lease_code = 'c2'; INSERT INTO src_leases VALUES ('C0', 'new')"
+export TK_SOURCE_DSN="$my_dsn dbname=tk_src" TK_TARGET_DSN="$pg_dsn dbname=tk_my"
+run tk_change_mysql "$tmp/tk/agent_mysql" --once
+check tk_mysql_a_change_and_an_insert_land \
+    "exit $rc, written $(state tk_my Lease rows_written), $(pg tk_my "SELECT string_agg(code || '=' || name, ' ' ORDER BY code COLLATE \"C\") FROM leases WHERE code IN ('c2', 'C0')")" \
+    test "$rc/$(state tk_my Lease rows_written)/$(pg tk_my "SELECT string_agg(code || '=' || name, ' ' ORDER BY code COLLATE \"C\") FROM leases WHERE code IN ('c2', 'C0')")" \
+         = "0/2/C0=new c2=renamed"
 
 # ==== every agent ========================================================================
 echo "# refusals, versions, depfiles"
