@@ -6,9 +6,10 @@
  * A batch, on the target:
  *     BEGIN; <stage_truncate>; <stage_copy> ...rows...; \.;
  *     <checks>; <upsert>; <reject_write> per reject; <state_write>; COMMIT
- * It ends after batch-size rows read or at the end of the extract; its
- * transaction opens at its first row to write, so a batch of rows the
- * target already holds (wr_diff.c) costs the target nothing.
+ * It ends after batch-size rows read (with a comparison: batch-size rows
+ * to stage or reject, or ten times that read), or at the end of the
+ * extract; its transaction opens at its first row to write, so a batch of
+ * rows the target already holds (wr_diff.c) costs the target nothing.
  *
  * An empty table gets an initial load instead (bulk_*): one transaction
  * for the whole extract, rows copied straight into the table, its foreign
@@ -685,6 +686,19 @@ static bool continues_batch(const run *r, const wr_row *row)
     return k && r->batch_last_key && strcmp(k, r->batch_last_key) == 0;
 }
 
+/* With a comparison, a batch is batch_size rows that need work (staged or
+ * rejected), not rows read: the rows the target holds already cost it
+ * nothing, and a re-sync with 1% changed made a transaction per 100 such
+ * rows.  Read rows are capped too, so that a run still commits its
+ * progress and can stop at a batch boundary every so often. */
+enum { DIFF_READ_PER_BATCH = 10 };   /* times batch_size */
+
+static bool is_diff_batch_full(const run *r)
+{
+    return r->batch_read - r->batch_unchanged >= r->opt->batch_size
+        || r->batch_read >= r->opt->batch_size * DIFF_READ_PER_BATCH;
+}
+
 static int on_row(void *ctx, const wr_row *row)
 {
     run *r = ctx;
@@ -706,7 +720,7 @@ static int on_row(void *ctx, const wr_row *row)
         r->rc = rc;
         return rc;
     }
-    if (r->batch_read >= r->opt->batch_size && r->diff && !r->is_batch_full) {
+    if (r->diff && !r->is_batch_full && is_diff_batch_full(r)) {
         if (set_text(&r->batch_last_key, value_at(row, r->e->key_source_column)) < 0) {
             r->rc = wr_error(r->err, WR_ENOMEM, "out of memory");
             return r->rc;

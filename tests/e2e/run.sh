@@ -1090,6 +1090,20 @@ check tk_mysql_a_change_and_an_insert_land \
     test "$rc/$(state tk_my Lease rows_written)/$(pg tk_my "SELECT string_agg(code || '=' || name, ' ' ORDER BY code COLLATE \"C\") FROM leases WHERE code IN ('c2', 'C0')")" \
          = "0/2/C0=new c2=renamed"
 
+# A batch is --batch-size rows that need work, and at most ten times that
+# read (runtime/wr_sync.c, is_diff_batch_full): ten changed rows, 200 apart
+# in key order among 2,001, go in two transactions with --batch-size 100
+# (1,000 rows read each), not in ten.  Rows written together share their
+# wellos_sync_xid.
+tk_keys=$(pg tk_my "SELECT string_agg(quote_literal(code), ',') FROM (SELECT code, row_number() OVER (ORDER BY code COLLATE \"C\") n
+                    FROM leases) k WHERE n % 200 = 100")
+my tk_src "UPDATE src_leases SET lease_name = concat(lease_name, '+') WHERE lease_code IN ($tk_keys)"
+run tk_batches_mysql "$tmp/tk/agent_mysql" --once --batch-size 100
+tk_xids=$(pg tk_my "SELECT count(DISTINCT wellos_sync_xid::text) FROM leases WHERE name LIKE '%+'")
+check tk_mysql_a_batch_counts_the_rows_to_write \
+    "exit $rc, written $(state tk_my Lease rows_written), in $tk_xids transactions" \
+    test "$rc/$(state tk_my Lease rows_written)/$tk_xids" = "0/10/2"
+
 # ==== every agent ========================================================================
 echo "# refusals, versions, depfiles"
 before=$(snapshot bakken)
