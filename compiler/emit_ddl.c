@@ -122,6 +122,12 @@ static void emit_column(const wm_emit_ctx *cx, wm_printer *p, wm_dialect d, cons
     wm_arena *a = cx->arena;
     const char *q = wm_sql_quote(a, d, column);
     const char *type = wm_sql_column_type(a, d, &f->type);
+    /* A text key sorts byte by byte in PostgreSQL as it does in the MySQL
+     * DDL's utf8mb4_bin: the sync agents compare keys in that order, and
+     * their scan of the table (ORDER BY key COLLATE "C") then walks the
+     * key's index instead of sorting the table on every run. */
+    if (d == WM_DIALECT_POSTGRES && f->is_key && (f->type.kind == WM_T_TEXT || f->type.kind == WM_T_ENUM))
+        type = wm_arena_printf(a, "%s COLLATE \"C\"", type);
     const char *extra = "";
     if (f->has_default) /* before the constraints: Oracle takes no other order */
         extra = wm_arena_printf(a, " DEFAULT %s", wm_sql_literal(a, d, &f->default_value, &f->type));

@@ -1081,6 +1081,13 @@ for d in mysql postgres; do
     check "tk_${d}_resync_says_nothing_came_out_of_order" "$(grep -c 'out of the target' "$out/tk_resync_$d.err") warnings" \
         test "$(grep -c 'out of the target' "$out/tk_resync_$d.err")" = 0
 done
+# and the target's scan walks the key's index: --init made the key column
+# COLLATE "C" (compiler/emit_ddl.c), so ORDER BY key COLLATE "C" needs no sort
+tk_scan=$("$wellosc" plan --tenant tk_mysql "$tmp/tk/tk_mysql.wmap" | sed -n 's/^COPY (\(SELECT .*\)) TO STDOUT (FORMAT binary);$/\1/p')
+tk_sorts=$(psql -X -A -t -q -d tk_my -c "SET enable_sort = off" -c "EXPLAIN $tk_scan" | grep -c 'Sort' || true)
+check tk_comparison_scan_walks_the_key_index \
+    "collation $(pg tk_my "SELECT collation_name FROM information_schema.columns WHERE table_name = 'leases' AND column_name = 'code'"), $tk_sorts Sort nodes" \
+    test "$(pg tk_my "SELECT collation_name FROM information_schema.columns WHERE table_name = 'leases' AND column_name = 'code'")/$tk_sorts" = "C/0"
 # a changed row and a new one, in the middle of the byte order, still land
 my tk_src "UPDATE src_leases SET lease_name = 'renamed' WHERE lease_code = 'c2'; INSERT INTO src_leases VALUES ('C0', 'new')"
 export TK_SOURCE_DSN="$my_dsn dbname=tk_src" TK_TARGET_DSN="$pg_dsn dbname=tk_my"
