@@ -22,7 +22,8 @@
  *     alone);
  *   - during dbopen() the DBPROCESS has no user data yet, so the messages
  *     of a failing login go to the connection this thread is opening
- *     (`logging_in`, thread-local, set only for the duration of dbopen()).
+ *     (`logging_in`, thread-local, set only for the duration of dbopen(),
+ *     with `login_timeout`, its connect_timeout, for the message).
  * Call dbexit() only when the process is done with every connection. */
 #define MSDBLIB 1
 
@@ -42,6 +43,7 @@ static const char *const KEYS[] = {
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static RETCODE init_result = FAIL;
 static _Thread_local wr_conn *logging_in;
+static _Thread_local unsigned login_timeout;
 
 static wr_conn *conn_of(DBPROCESS *dbproc)
 {
@@ -64,9 +66,13 @@ static int on_error(DBPROCESS *dbproc, int severity, int dberr, int oserr, char 
 {
     (void)severity;
     wr_conn *c = conn_of(dbproc);
-    if (c && dberr == SYBETIME && c->handle) {   /* past the login; db-lib says "connection timed out" */
+    if (c && dberr == SYBETIME) {   /* db-lib's words, "connection timed out", name neither setting */
         char line[128];
-        snprintf(line, sizeof line, "no answer from the server for %u s (read_timeout)", c->read_timeout_s);
+        if (c->handle)
+            snprintf(line, sizeof line, "no answer from the server for %u s (read_timeout)", c->read_timeout_s);
+        else
+            snprintf(line, sizeof line, "login timed out: no answer from the server within %u s (connect_timeout)",
+                     login_timeout);
         append_message(c, line);
     } else if (c && dberr != SYBESMSG) {   /* SYBESMSG only says "see the server's messages" */
         char line[512];
@@ -238,6 +244,7 @@ static int open_dbproc(wr_conn *c, const wr_dsn *d, wr_err *err)
     dbsetlogintime((int)timeout);
     c->driver_message[0] = '\0';
     logging_in = c;
+    login_timeout = timeout;
     DBPROCESS *p = dbopen(login, server);
     logging_in = NULL;
     dbloginfree(login);
