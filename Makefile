@@ -29,7 +29,10 @@ FRONT_SRC = compiler/arena.c compiler/diag.c compiler/ast.c compiler/load.c \
             compiler/generate.c
 GEN_SRC   = $(B)/wmap.tab.c $(B)/wmap.lex.c
 DRIVER_SRC = compiler/main.c compiler/cmd_common.c compiler/cmd_check.c compiler/cmd_gen.c compiler/cmd_build.c \
-             compiler/cmd_plan.c
+             compiler/cmd_plan.c compiler/cmd_introspect.c $(SCHEMA_SRC)
+# Schema snapshots: read with jansson, so kept out of the front end that the
+# fuzzers and unit tests link.
+SCHEMA_SRC = compiler/schema.c compiler/schema_check.c
 
 FRONT_OBJ  = $(FRONT_SRC:%.c=$(B)/%.o) $(GEN_SRC:%.c=%.o)
 DRIVER_OBJ = $(DRIVER_SRC:%.c=$(B)/%.o)
@@ -42,9 +45,12 @@ all: wellosc $(B)/libwellosrt.a
 deps:
 	@bash tests/install-deps.sh build
 
-wellosc: $(FRONT_OBJ) $(DRIVER_OBJ)
+# `introspect` connects through the runtime, as the agents do.
+$(B)/compiler/cmd_introspect.o: CPPFLAGS += -Iruntime
+
+wellosc: $(FRONT_OBJ) $(DRIVER_OBJ) $(B)/libwellosrt.a
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CFLAGS) -o $@ $^
+	$(Q)$(CC) $(CFLAGS) -o $@ $(FRONT_OBJ) $(DRIVER_OBJ) $(B)/libwellosrt.a $(WR_LIBS)
 
 $(B)/wmap.tab.c $(B)/wmap.tab.h: grammar/wmap.y
 	@mkdir -p $(B)

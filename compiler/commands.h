@@ -18,5 +18,6 @@ int wm_cmd_check(int argc, char **argv);
 int wm_cmd_gen(int argc, char **argv);
 int wm_cmd_build(int argc, char **argv);
 int wm_cmd_plan(int argc, char **argv);
+int wm_cmd_introspect(int argc, char **argv);
 
 #endif

@@ -18,6 +18,7 @@ static const command commands[] = {
     { "gen", wm_cmd_gen, "generate typed repositories and DDL: gen -o DIR FILE..." },
     { "build", wm_cmd_build, "build an etl tenant's sync agent: build -o BIN FILE..." },
     { "plan", wm_cmd_plan, "print every statement a sync agent runs, without connecting" },
+    { "introspect", wm_cmd_introspect, "record a tenant's own database schema: introspect -o SNAPSHOT FILE..." },
 };
 enum { N_COMMANDS = sizeof commands / sizeof *commands };
 

@@ -127,6 +127,88 @@ expect_order oracle 'FROM "src_leases" ORDER BY NLSSORT("lease_code", '"'"'NLS_S
 expect_order mysql 'FROM `src_units` ORDER BY `unit_id`;'
 expect_order sqlserver 'FROM [src_units] ORDER BY [unit_id];'
 
+# ---- check --schema: a tenant against a snapshot of its own database --------
+sd=tests/cli/schema
+expect_status 1 "check --schema with errors" -- "$wellosc" check --schema $sd/fieldco.json $sd/fieldco.wmap
+if diff -u $sd/fieldco.expected "$tmp/err" >"$tmp/diff"; then ok; else bad "diagnostics differ from $sd/fieldco.expected:"; cat "$tmp/diff"; fi
+expect_status 0 "check --schema, clean" -- "$wellosc" check --schema $sd/texas_energy.json examples/texas_energy.wmap
+[ -s "$tmp/err" ] && bad "a clean --schema check printed: $(head -1 "$tmp/err")" || ok
+
+# PostgreSQL names are exact: a name in another case is named in the hint.
+cat >"$tmp/pgsrc.wmap" <<SPEC
+import "$PWD/specs/wellos.wmap"
+tenant pgsrc {
+  strategy etl
+  source postgres dsn env PGSRC_SOURCE_DSN
+  target postgres dsn env PGSRC_TARGET_DSN
+  sync Well from Wells { id <- wellid  name <- Name  status <- Status map { "A" => ACTIVE } else keep }
+  sync ProductionRecord from acct.production { id <- id  well_id <- well  date <- day }
+}
+SPEC
+cat >"$tmp/pgsrc.json" <<'JSON'
+{"wellosc_schema": 1, "tenant": "pgsrc", "dialect": "postgres", "default_schema": "public",
+ "tables": [
+  {"schema": "public", "name": "wells", "columns": [{"name": "WellID", "type": "uuid"}, {"name": "Name", "type": "character varying(255)"},
+                                                   {"name": "Status", "type": "character varying(8)"}]},
+  {"schema": "acct", "name": "production", "columns": [{"name": "id", "type": "bigint", "nullable": false},
+      {"name": "well", "type": "uuid"}, {"name": "day", "type": "timestamp(3) with time zone"}]}]}
+JSON
+expect_status 1 "check --schema, PostgreSQL case" -- "$wellosc" check --schema "$tmp/pgsrc.json" "$tmp/pgsrc.wmap"
+grep -q "error: no table 'Wells' in the schema snapshot of tenant pgsrc" "$tmp/err" && ok || bad "PostgreSQL table case: $(cat "$tmp/err")"
+grep -q "hint: table names are case-sensitive in this database: did you mean 'wells'?" "$tmp/err" && ok || bad "table case hint: $(cat "$tmp/err")"
+grep -q '^1 error, 0 warnings$' "$tmp/err" && ok || bad "a missing table hides its columns' errors: $(tail -1 "$tmp/err")"
+sed -i 's/"name": "wells"/"name": "Wells"/' "$tmp/pgsrc.json"
+expect_status 1 "check --schema, PostgreSQL column case" -- "$wellosc" check --schema "$tmp/pgsrc.json" "$tmp/pgsrc.wmap"
+grep -q ":6:32: error: no column 'wellid' in table 'Wells'" "$tmp/err" && ok || bad "PostgreSQL column case: $(cat "$tmp/err")"
+grep -q "hint: column names are case-sensitive in this database: did you mean 'WellID'?" "$tmp/err" && ok || bad "column case hint: $(cat "$tmp/err")"
+grep -q '^1 error, 0 warnings$' "$tmp/err" && ok || bad "timestamptz into a date, qualified table: $(tail -1 "$tmp/err")"
+
+# Whose snapshot, of what: refused with the reason.
+expect_status 1 "a snapshot of another tenant" -- "$wellosc" check --schema $sd/fieldco.json examples/texas_energy.wmap
+grep -q "error: the schema snapshot $sd/fieldco.json is of tenant fieldco, which these specs do not define" "$tmp/err" && ok || bad "other tenant: $(cat "$tmp/err")"
+sed 's/"tenant": "fieldco"/"tenant": "anadarko_pg"/' $sd/fieldco.json >"$tmp/anadarko.json"
+expect_status 1 "a snapshot of another dialect" -- "$wellosc" check --schema "$tmp/anadarko.json" examples/anadarko_pg.wmap
+grep -q "tenant anadarko_pg's database is postgres, but the schema snapshot $tmp/anadarko.json is of a sqlserver database" "$tmp/err" && ok || bad "dialect: $(cat "$tmp/err")"
+sed 's/"tenant": "fieldco"/"tenant": "gulf_native"/' $sd/fieldco.json >"$tmp/native.json"
+expect_status 1 "a snapshot of a native tenant" -- "$wellosc" check --schema "$tmp/native.json" examples/gulf_native.wmap
+grep -q "tenant gulf_native is native" "$tmp/err" && ok || bad "native: $(cat "$tmp/err")"
+
+# A file that is not a snapshot: exit 2, with the place where JSON has one.
+expect_status 2 "--schema without a file" -- "$wellosc" check examples/texas_energy.wmap --schema
+expect_status 2 "--schema, no such file" -- "$wellosc" check --schema "$tmp/none.json" examples/texas_energy.wmap
+bad_snapshot() {   # WHAT JSON EXPECTED-MESSAGE
+    printf '%s\n' "$2" >"$tmp/bad.json"
+    expect_status 2 "snapshot: $1" -- "$wellosc" check --schema "$tmp/bad.json" examples/texas_energy.wmap
+    grep -qF -- "$3" "$tmp/err" && ok || bad "snapshot: $1: $(cat "$tmp/err")"
+}
+bad_snapshot "broken JSON" '{"wellosc_schema": 1,
+  "tenant": }' "$tmp/bad.json:2:13: error: "
+bad_snapshot "not an object" '[1]' "$tmp/bad.json: error: not a schema snapshot: the file must hold one JSON object"
+bad_snapshot "another format" '{"wellosc_schema": 2}' "not a schema snapshot of format 1"
+bad_snapshot "duplicate key" '{"wellosc_schema": 1, "wellosc_schema": 1}' "duplicate object key"
+bad_snapshot "no tenant" '{"wellosc_schema": 1, "dialect": "mysql", "tables": []}' 'error: the snapshot has no "tenant"'
+bad_snapshot "unknown dialect" '{"wellosc_schema": 1, "tenant": "t", "dialect": "db2", "tables": []}' 'unknown dialect "db2"'
+bad_snapshot "case rule" '{"wellosc_schema": 1, "tenant": "t", "dialect": "mysql", "table_names": "lower", "tables": []}' '"table_names" must be "exact" or "any_case"'
+bad_snapshot "tables" '{"wellosc_schema": 1, "tenant": "t", "dialect": "mysql", "tables": {}}' '"tables" must be an array'
+bad_snapshot "no columns" '{"wellosc_schema": 1, "tenant": "t", "dialect": "mysql", "tables": [{"name": "a", "columns": []}]}' 'tables[0] (a): "columns" must be a non-empty array'
+bad_snapshot "column type" '{"wellosc_schema": 1, "tenant": "t", "dialect": "mysql", "tables": [{"name": "a", "columns": [{"name": "c", "type": 5}]}]}' 'tables[0].columns[0]: "type" must be a non-empty string'
+bad_snapshot "nullable" '{"wellosc_schema": 1, "tenant": "t", "dialect": "mysql", "tables": [{"name": "a", "columns": [{"name": "c", "type": "int", "nullable": "no"}]}]}' '"nullable" must be true or false'
+
+# introspect: what can be said without a database.
+expect_status 0 "introspect --help" -- "$wellosc" introspect --help
+expect_status 2 "introspect without -o" -- "$wellosc" introspect examples/texas_energy.wmap
+expect_status 2 "introspect, no such tenant" -- "$wellosc" introspect --tenant nobody -o "$tmp/s.json" examples/texas_energy.wmap
+grep -q "the specs define no tenant 'nobody'" "$tmp/err" && ok || bad "introspect tenant: $(cat "$tmp/err")"
+expect_status 2 "introspect, several tenants" -- "$wellosc" introspect -o "$tmp/s.json" examples/texas_energy.wmap examples/eagle_ford.wmap
+expect_status 2 "introspect, a native tenant" -- "$wellosc" introspect -o "$tmp/s.json" examples/gulf_native.wmap
+expect_status 1 "introspect, a spec with errors" -- "$wellosc" introspect -o "$tmp/s.json" tests/cli/typo.wmap
+echo '{"old": true}' >"$tmp/s.json"
+expect_status 1 "introspect, DSN not set" -- env -u TEXAS_SOURCE_DSN "$wellosc" introspect -o "$tmp/s.json" examples/texas_energy.wmap
+grep -q "TEXAS_SOURCE_DSN" "$tmp/err" && ok || bad "introspect names the DSN's variable: $(cat "$tmp/err")"
+[ "$(cat "$tmp/s.json")" = '{"old": true}' ] && ok || bad "a failed introspect changed its output file"
+expect_status 1 "introspect, Oracle" -- "$wellosc" introspect -o "$tmp/s.json" examples/north_sea_oracle.wmap
+grep -q "has no client library for it" "$tmp/err" && ok || bad "introspect on Oracle: $(cat "$tmp/err")"
+
 if [ -f wellosc.1 ]; then
     if command -v groff >/dev/null; then
         out=$(groff -man -Tutf8 -ww wellosc.1 2>&1 >/dev/null)

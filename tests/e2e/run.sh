@@ -1111,6 +1111,100 @@ check tk_mysql_a_batch_counts_the_rows_to_write \
     "exit $rc, written $(state tk_my Lease rows_written), in $tk_xids transactions" \
     test "$rc/$(state tk_my Lease rows_written)/$tk_xids" = "0/10/2"
 
+# ==== wellosc introspect, then check --schema =============================================
+echo "# introspect a source, check a spec against the snapshot (MariaDB, PostgreSQL)"
+# snapshot_rows FILE: one line per column, schema|table|column|type|nullable
+snapshot_rows() {
+    sed -n -e 's/^    {"schema": \(".*"\), "name": \(".*"\), "columns": \[$/T \1|\2/p' \
+           -e 's/^      {"name": \(".*"\), "type": \(".*"\), "nullable": \(true\|false\)},\{0,1\}$/C \1|\2|\3/p' "$1" |
+        awk '/^T /{t=substr($0, 3); next} {print t "|" substr($0, 3)}'
+}
+intro() {   # NAME ARGS...: wellosc introspect, output in $out/NAME.{out,err}
+    local name=$1; shift
+    last=$name
+    "$wellosc" introspect "$@" >"$out/$name.out" 2>"$out/$name.err" </dev/null
+    rc=$?
+}
+schema_check() {   # NAME SNAPSHOT SPEC: wellosc check --schema
+    last=$1
+    "$wellosc" check --schema "$2" "$3" >"$out/$1.out" 2>"$out/$1.err" </dev/null
+    rc=$?
+}
+
+intro intro_eagle -o "$tmp/eagle.json" examples/eagle_ford.wmap
+check introspect_reads_a_mariadb_source "exit $rc" \
+    bash -c "[ $rc -eq 0 ] && grep -q '^wellosc: $tmp/eagle.json: 15 columns of tenant eagle_ford.s mysql\$' '$out/intro_eagle.err'"
+schema_check check_eagle "$tmp/eagle.json" examples/eagle_ford.wmap
+check the_example_matches_its_mariadb_source "exit $rc: $(head -1 "$out/check_eagle.err")" \
+    bash -c "[ $rc -eq 0 ] && [ ! -s '$out/check_eagle.err' ]"
+# Only the connection's database: eagle_big, on the same server, is not in it.
+check introspect_keeps_to_the_connections_database "$(snapshot_rows "$tmp/eagle.json" | cut -d'|' -f1 | sort -u | tr '\n' ' ')" \
+    test "$(snapshot_rows "$tmp/eagle.json" | cut -d'|' -f1 | sort -u)" = '"eagle_src"'
+
+# Every column exactly as the catalog has it, JSON escapes included.
+my eagle_src 'CREATE TABLE intro_types (i INT NOT NULL PRIMARY KEY, d DECIMAL(12,2), v VARCHAR(20) NOT NULL,
+    t DATETIME(3), b TINYINT(1), x TEXT, `odd "q" \ name` DATE, u INT UNSIGNED, e ENUM('"'"'a'"'"', '"'"'b'"'"'))'
+intro intro_types -o "$tmp/types.json" examples/eagle_ford.wmap
+cat >"$out/mariadb_column_types.expected" <<'ROWS'
+"eagle_src"|"intro_types"|"i"|"int(11)"|false
+"eagle_src"|"intro_types"|"d"|"decimal(12,2)"|true
+"eagle_src"|"intro_types"|"v"|"varchar(20)"|false
+"eagle_src"|"intro_types"|"t"|"datetime(3)"|true
+"eagle_src"|"intro_types"|"b"|"tinyint(1)"|true
+"eagle_src"|"intro_types"|"x"|"text"|true
+"eagle_src"|"intro_types"|"odd \"q\" \\ name"|"date"|true
+"eagle_src"|"intro_types"|"u"|"int(10) unsigned"|true
+"eagle_src"|"intro_types"|"e"|"enum('a','b')"|true
+ROWS
+snapshot_rows "$tmp/types.json" | grep '|"intro_types"|' >"$out/mariadb_column_types.actual"
+same mariadb_column_types
+my eagle_src "DROP TABLE intro_types"
+
+# A source that drifted from the spec: a column renamed, another retyped.
+my mysql "CREATE DATABASE intro_src CHARACTER SET utf8mb4" || die "mariadb"
+my intro_src "CREATE TABLE wells_master LIKE eagle_src.wells_master; CREATE TABLE daily_volumes LIKE eagle_src.daily_volumes;
+              ALTER TABLE wells_master RENAME COLUMN api_no TO api_number;
+              ALTER TABLE daily_volumes MODIFY prod_day DATE"
+EAGLE_SOURCE_DSN="$my_dsn dbname=intro_src" intro intro_drift -o "$tmp/drift.json" examples/eagle_ford.wmap
+schema_check check_drift "$tmp/drift.json" examples/eagle_ford.wmap
+check check_finds_a_renamed_column_at_its_line "exit $rc" \
+    bash -c "[ $rc -eq 1 ] && grep -q \"^examples/eagle_ford.wmap:15:19: error: no column 'api_no' in table 'wells_master'\$\" '$out/check_drift.err' \
+             && grep -q \"hint: its columns: well_uuid, well_name, api_number, lat_deg,\" '$out/check_drift.err'"
+check check_finds_a_retyped_column_at_its_line "$(grep -m1 ':29:' "$out/check_drift.err")" \
+    grep -q "^examples/eagle_ford.wmap:29:27: error: parse_date() parses text; column 'prod_day' is date\$" "$out/check_drift.err"
+check check_counts_both "$(tail -1 "$out/check_drift.err")" grep -q '^2 errors, 0 warnings$' "$out/check_drift.err"
+
+# A failed introspect leaves the snapshot it would have replaced.
+cp "$tmp/drift.json" "$tmp/drift.keep"
+EAGLE_SOURCE_DSN="$my_dsn dbname=intro_src password=wrong-secret-1" intro intro_denied -o "$tmp/drift.json" examples/eagle_ford.wmap
+check introspect_fails_on_a_refused_login "exit $rc: $(head -1 "$out/intro_denied.err")" \
+    bash -c "[ $rc -eq 1 ] && grep -q 'tenant eagle_ford source' '$out/intro_denied.err' && ! grep -q wrong-secret-1 '$out/intro_denied.err' \
+             && cmp -s '$tmp/drift.json' '$tmp/drift.keep'"
+
+# PostgreSQL: the catalog's own type names, schema-qualified tables.
+intro intro_bakken -o "$tmp/bakken.json" examples/bakken_pg.wmap
+schema_check check_bakken "$tmp/bakken.json" examples/bakken_pg.wmap
+check the_example_matches_its_postgresql_source "exit $rc: $(head -1 "$out/check_bakken.err")" \
+    bash -c "[ $rc -eq 0 ] && [ ! -s '$out/check_bakken.err' ]"
+pg bakken_src 'CREATE TABLE acct.intro_types (i integer NOT NULL, d numeric(12,2), v varchar(20), t timestamptz(3),
+    u uuid NOT NULL, j jsonb, "Odd ""q"" \ name" date)'
+intro intro_pg_types -o "$tmp/bakken.json" examples/bakken_pg.wmap
+cat >"$out/postgresql_column_types.expected" <<'ROWS'
+"acct"|"intro_types"|"i"|"integer"|false
+"acct"|"intro_types"|"d"|"numeric(12,2)"|true
+"acct"|"intro_types"|"v"|"character varying(20)"|true
+"acct"|"intro_types"|"t"|"timestamp(3) with time zone"|true
+"acct"|"intro_types"|"u"|"uuid"|false
+"acct"|"intro_types"|"j"|"jsonb"|true
+"acct"|"intro_types"|"Odd \"q\" \\ name"|"date"|true
+ROWS
+snapshot_rows "$tmp/bakken.json" | grep '|"intro_types"|' >"$out/postgresql_column_types.actual"
+same postgresql_column_types
+schemas=$(snapshot_rows "$tmp/bakken.json" | cut -d'|' -f1 | sort -u | tr '\n' ' ')
+check introspect_reads_no_system_schema "$schemas" \
+    bash -c "[[ '$schemas' == *'\"acct\"'* ]] && [[ '$schemas' != *'\"pg_'* ]] && [[ '$schemas' != *information_schema* ]]"
+pg bakken_src "DROP TABLE acct.intro_types"
+
 # ==== every agent ========================================================================
 echo "# refusals, versions, depfiles"
 before=$(snapshot bakken)

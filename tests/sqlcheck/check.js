@@ -17,6 +17,8 @@
 //           tenant, and the statements embedded in the .c repositories of an
 //           oracle tenant
 // A tenant's dialect comes from the factory (repos.c: { "name", WR_SQLSERVER, ...).
+// Besides generated/: the SQL Server catalog queries of `wellosc introspect`
+// (compiler/cmd_introspect.c, the strings named introspect.sqlserver.*).
 //
 // Splitting: a statement ends at a ';' that is the last thing on its line
 // (outside string literals, quoted identifiers and comments); '-- ' lines
@@ -206,14 +208,14 @@ function cStrings(s, i) {
 // [{ text, decl, line, name }] of `static const wr_stmt statements[]`.
 function cStatements(source) {
     const out = [];
-    const re = /\.name = |\.sql = |\.param_decl = /g;
+    const re = /\.(name|sql|param_decl) =\s/g;
     let current = null;
     for (let m; (m = re.exec(source)) !== null;) {
         const { value, end } = cStrings(source, m.index + m[0].length);
-        if (m[0] === '.name = ') {
+        if (m[1] === 'name') {
             current = { name: value, line: source.slice(0, m.index).split('\n').length };
             out.push(current);
-        } else if (current && m[0] === '.sql = ') {
+        } else if (current && m[1] === 'sql') {
             current.text = value;
         } else if (current) {
             current.decl = value;
@@ -277,6 +279,10 @@ function inputs(root) {
             }
         }
     }
+    // The catalog queries of `wellosc introspect` on SQL Server: C strings
+    // named introspect.sqlserver.* in the compiler's source.
+    list.push({ file: path.join(root, 'compiler', 'cmd_introspect.c'), dialect: TSQL, kind: 'catalog',
+                prefix: 'introspect.sqlserver.' });
     return { list, problems };
 }
 
@@ -328,7 +334,12 @@ function runCheck(root) {
         let statements;
         try {
             const source = fs.readFileSync(input.file, 'utf8');
-            statements = input.kind === 'c' ? cStatements(source) : split(source, input.dialect);
+            statements = input.kind === 'sql' ? split(source, input.dialect) : cStatements(source);
+            if (input.kind === 'catalog') {
+                statements = statements.filter((st) => st.name.startsWith(input.prefix));
+                if (statements.length === 0)
+                    throw new Error(`no statement named ${input.prefix}*`);
+            }
         } catch (e) {
             details.push(`${name}: cannot read it: ${e.message}`);
             total.errors++;

@@ -18,7 +18,7 @@ int main(void)
         return 2;
     int (*const registrations[])(void) = {
         register_lexer_tests, register_parser_tests, register_errors_tests, register_robust_tests,
-        register_marker_tests,
+        register_marker_tests, register_schema_tests,
     };
     for (size_t i = 0; i < sizeof registrations / sizeof *registrations; i++) {
         if (registrations[i]() != 0) {

@@ -12,6 +12,7 @@ int register_parser_tests(void);
 int register_errors_tests(void);
 int register_robust_tests(void);
 int register_marker_tests(void);
+int register_schema_tests(void);
 
 /* Load one spec held in memory and analyze it.  The caller frees *arena. */
 wm_model *test_check_buffer(const char *text, wm_frontend *f, wm_arena **arena);
