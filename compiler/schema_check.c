@@ -5,6 +5,7 @@
  * date field is its day; see grammar/README.md), so a spec that works is
  * never refused; where a value may still be rejected row by row (a longer
  * text), the check warns. */
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -128,11 +129,11 @@ static const char *column_desc(checker *c, const wm_schema_column *col)
 
 /* A column's value stored in field f as it is (the whole expression, an
  * argument of coalesce, what `else keep` keeps). */
-static void check_stored(checker *c, const wm_expr *e, const wm_schema_column *col, const wm_field *f)
+static bool check_stored(checker *c, const wm_expr *e, const wm_schema_column *col, const wm_field *f)
 {
     const wm_type *from = &col->type, *to = &f->type;
     if (from->kind == WM_T_ANY || to->kind == WM_T_ANY)
-        return;
+        return true;
     wm_conversion conv = wm_convert(from, to);
     if (from->kind == WM_T_TIMESTAMP && to->kind == WM_T_DATE)
         conv = WM_CONV_OK;  /* the agent stores the timestamp's day (UTC) */
@@ -144,17 +145,17 @@ static void check_stored(checker *c, const wm_expr *e, const wm_schema_column *c
     case WM_CONV_NEEDS_PARSE_NUMBER:
         d = wm_error(c->d, e->loc, "cannot store text in %s field '%s'; %s", to_text, f->name, column_desc(c, col));
         wm_hint(d, "parse it: parse_number(%s)", e->name);
-        return;
+        return false;
     case WM_CONV_NEEDS_PARSE_DATE:
     case WM_CONV_NEEDS_PARSE_TIMESTAMP:
         d = wm_error(c->d, e->loc, "cannot store text in %s field '%s'; %s", to_text, f->name, column_desc(c, col));
         wm_hint(d, "parse it: %s(%s, \"%s\")", conv == WM_CONV_NEEDS_PARSE_DATE ? "parse_date" : "parse_timestamp",
                 e->name, conv == WM_CONV_NEEDS_PARSE_DATE ? "%Y-%m-%d" : "%Y-%m-%d %H:%M:%S");
-        return;
+        return false;
     case WM_CONV_NEVER:
         wm_error(c->d, e->loc, "cannot convert %s to %s for field '%s'; %s", wm_type_display(c->a, from), to_text,
                  f->name, column_desc(c, col));
-        return;
+        return false;
     }
     /* Converts; but where the column is declared wider than the field, some
      * values may not fit, and are rejected row by row.  (An unbounded text
@@ -170,18 +171,60 @@ static void check_stored(checker *c, const wm_expr *e, const wm_schema_column *c
         d = wm_warning(c->d, e->loc, "%s, wider than field '%s' (int): a value out of its range is rejected",
                        column_desc(c, col), f->name);
     }
+    return true;
 }
 
-static void check_reaching(checker *c, const wm_expr *e, const wm_field *f)
+/* An adapter's `<->` line also writes the field back into the column
+ * (through a two-way map, the map's own values: not checked here). */
+static void check_written_back(checker *c, const wm_field_map *fm)
 {
+    const wm_expr *e = fm->expr;
+    if (!fm->is_writable || fm->value_map || e->kind != WM_E_COLUMN)
+        return;
+    const wm_schema_column *col = NULL;
+    for (size_t i = 0; i < c->table->n_columns && !col; i++)
+        if (same(c->table->columns[i].name, e->name, c->s->is_column_case_exact))
+            col = &c->table->columns[i];
+    const wm_field *f = fm->field;
+    if (!col || col->type.kind == WM_T_ANY || f->type.kind == WM_T_ANY)
+        return;
+    const char *from = wm_type_display(c->a, &f->type);
+    switch (wm_convert(&f->type, &col->type)) {
+    case WM_CONV_OK: {
+        size_t longest = f->type.kind == WM_T_TEXT ? (f->type.length ? f->type.length : SIZE_MAX) : 0;
+        for (size_t i = 0; f->type.kind == WM_T_ENUM && i < f->type.n_enum_values; i++)
+            if (strlen(f->type.enum_values[i]) > longest)
+                longest = strlen(f->type.enum_values[i]);
+        if (col->type.kind == WM_T_TEXT && col->type.length && longest > col->type.length)
+            wm_warning(c->d, e->loc, "field '%s' (%s) is written back to column '%s' (%s): a longer value fails "
+                                     "the write", f->name, from, col->name, col->sql_type);
+        return;
+    }
+    case WM_CONV_NEEDS_PARSE_NUMBER:
+    case WM_CONV_NEEDS_PARSE_DATE:
+    case WM_CONV_NEEDS_PARSE_TIMESTAMP:
+        wm_warning(c->d, e->loc, "field '%s' (%s) is written back to column '%s' (%s): the database parses it, "
+                                 "and fails a value it cannot read", f->name, from, col->name, col->sql_type);
+        return;
+    case WM_CONV_NEVER:
+        wm_error(c->d, e->loc, "field '%s' (%s) cannot be written back to column '%s' (%s)", f->name, from,
+                 col->name, col->sql_type);
+        return;
+    }
+}
+
+/* False when something was reported. */
+static bool check_reaching(checker *c, const wm_expr *e, const wm_field *f)
+{
+    bool ok = true;
     if (e->kind == WM_E_COLUMN) {
         const wm_schema_column *col = find_column(c, e);
-        if (col)
-            check_stored(c, e, col, f);
+        ok = col && check_stored(c, e, col, f);
     } else if (e->kind == WM_E_CALL && e->func == WM_FN_COALESCE) {
         for (size_t i = 0; i < e->n_args; i++)
-            check_reaching(c, e->args[i], f);
+            ok &= check_reaching(c, e->args[i], f);
     }
+    return ok;
 }
 
 /* Every column of e exists; a column used as a number or parsed is of a
@@ -255,9 +298,10 @@ static void check_mapping(checker *c, const wm_mapping *m)
         if (!fm->field || !fm->expr)
             continue;
         bool is_kept = !fm->value_map || fm->value_map->otherwise == WM_ELSE_KEEP;
-        if (is_kept)
-            check_reaching(c, fm->expr, fm->field);
+        bool is_read_ok = !is_kept || check_reaching(c, fm->expr, fm->field);
         check_uses(c, fm->expr, NULL, is_kept);
+        if (is_read_ok)
+            check_written_back(c, fm);  /* once a column is wrong one way, once is enough */
     }
     check_incremental(c, &m->incremental);
 }

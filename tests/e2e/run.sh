@@ -1205,6 +1205,33 @@ check introspect_reads_no_system_schema "$schemas" \
     bash -c "[[ '$schemas' == *'\"acct\"'* ]] && [[ '$schemas' != *'\"pg_'* ]] && [[ '$schemas' != *information_schema* ]]"
 pg bakken_src "DROP TABLE acct.intro_types"
 
+# Adapter tenants: the client's tables as their generated DDL makes them
+# match their specs; a column changed afterwards is found, read and written.
+pg postgres "CREATE DATABASE anadarko_src" || die "createdb anadarko_src"
+pg anadarko_src "CREATE SCHEMA field; $(grep -v '^--' generated/anadarko_pg/anadarko_pg_schema.sql)" || die "anadarko schema"
+ANADARKO_DSN="$pg_dsn dbname=anadarko_src" intro intro_anadarko -o "$tmp/anadarko.json" examples/anadarko_pg.wmap
+schema_check check_anadarko "$tmp/anadarko.json" examples/anadarko_pg.wmap
+check an_adapters_generated_tables_match_its_spec "exit $rc: $(head -1 "$out/check_anadarko.err")" \
+    bash -c "[ $rc -eq 0 ] && [ ! -s '$out/check_anadarko.err' ]"
+pg anadarko_src "ALTER TABLE field.well_header ALTER COLUMN api_14 TYPE varchar(10);
+                 ALTER TABLE field.well_header ALTER COLUMN lease TYPE integer USING NULL;
+                 ALTER TABLE field.daily_volume ALTER COLUMN oil_bbl TYPE uuid USING NULL"
+ANADARKO_DSN="$pg_dsn dbname=anadarko_src" intro intro_anadarko2 -o "$tmp/anadarko.json" examples/anadarko_pg.wmap
+schema_check check_anadarko2 "$tmp/anadarko.json" examples/anadarko_pg.wmap
+check an_adapter_column_narrower_than_its_field_warns "$(grep -m1 ':12:' "$out/check_anadarko2.err")" \
+    grep -q "^examples/anadarko_pg.wmap:12:21: warning: field 'api_number' (text(14)) is written back to column 'api_14' (character varying(10)): a longer value fails the write\$" "$out/check_anadarko2.err"
+check an_adapter_column_of_another_type_is_an_error_once "$(grep -m1 ':26:' "$out/check_anadarko2.err")" \
+    bash -c "[ $rc -eq 1 ] && grep -q \"^examples/anadarko_pg.wmap:26:20: error: cannot convert uuid to decimal(12,2) for field 'oil'; column 'oil_bbl' is uuid\$\" '$out/check_anadarko2.err' \
+             && [ \$(grep -c '^examples/anadarko_pg.wmap:26:' '$out/check_anadarko2.err') -eq 1 ]"
+check a_text_field_written_into_a_number_column_warns "$(grep -m1 ':16:' "$out/check_anadarko2.err")" \
+    grep -q "^examples/anadarko_pg.wmap:16:21: warning: field 'lease' (text(100)) is written back to column 'lease' (integer): the database parses it, and fails a value it cannot read\$" "$out/check_anadarko2.err"
+my mysql "CREATE DATABASE permian_src CHARACTER SET utf8mb4" || die "mariadb"
+my permian_src "$(grep -v '^--' generated/permian_ops/permian_ops_schema.sql)" || die "permian schema"
+PERMIAN_DSN="$my_dsn dbname=permian_src" intro intro_permian -o "$tmp/permian.json" examples/permian_ops.wmap
+schema_check check_permian "$tmp/permian.json" examples/permian_ops.wmap
+check a_mysql_adapters_generated_tables_match_its_spec "exit $rc: $(head -1 "$out/check_permian.err")" \
+    bash -c "[ $rc -eq 0 ] && [ ! -s '$out/check_permian.err' ]"
+
 # ==== every agent ========================================================================
 echo "# refusals, versions, depfiles"
 before=$(snapshot bakken)

@@ -10,8 +10,10 @@
 #            calls into libsybdb.  No server is needed.
 # mssql-live runs that program against a real SQL Server when
 #            WELLOS_TEST_MSSQL_DSN is set (a scratch database: the program
-#            drops and re-creates dbo.WellHeader and dbo.DailyVolumes), and
-#            otherwise prints one line saying it was skipped.
+#            drops and re-creates dbo.WellHeader and dbo.DailyVolumes), then
+#            `wellosc introspect` on those tables and `wellosc check
+#            --schema` of the spec against the snapshot; otherwise it prints
+#            one line saying it was skipped.
 
 TDS_GEN_DIR  = generated/rio_grande_mssql
 TDS_OUT      = $(B)/tests/tds
@@ -51,9 +53,13 @@ tds-link: $(TDS_LIVE_BIN)
 
 # The prerequisite only when there is a server, so that a skip prints
 # nothing but its one line.
-mssql-live: $(if $(WELLOS_TEST_MSSQL_DSN),$(TDS_LIVE_BIN))
+mssql-live: $(if $(WELLOS_TEST_MSSQL_DSN),$(TDS_LIVE_BIN) wellosc)
 	@if [ -z "$$WELLOS_TEST_MSSQL_DSN" ]; then \
 	    echo "mssql-live: skipped: no SQL Server (set WELLOS_TEST_MSSQL_DSN to run it)"; \
 	else \
-	    RIO_GRANDE_DSN="$$WELLOS_TEST_MSSQL_DSN" $(TDS_LIVE_BIN) $(TDS_GEN_DIR)/rio_grande_schema.sql; \
+	    RIO_GRANDE_DSN="$$WELLOS_TEST_MSSQL_DSN" $(TDS_LIVE_BIN) $(TDS_GEN_DIR)/rio_grande_schema.sql && \
+	    RIO_GRANDE_DSN="$$WELLOS_TEST_MSSQL_DSN" ./wellosc introspect -o $(TDS_OUT)/rio_grande.schema.json \
+	        examples/rio_grande_mssql.wmap && \
+	    ./wellosc check --schema $(TDS_OUT)/rio_grande.schema.json examples/rio_grande_mssql.wmap && \
+	    echo "mssql-live: introspect read the generated tables, and the spec matches them"; \
 	fi

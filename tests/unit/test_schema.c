@@ -172,6 +172,76 @@ static void test_load_errors(void)
     wm_arena_free(a);
 }
 
+/* 3,000 damaged copies of the fixture's snapshot (a byte changed to one
+ * that matters to JSON or to a type's text, a run deleted, the end cut
+ * off), each loaded and, when it still loads, checked: no crash, no
+ * sanitizer report, and every failure explained. */
+static void test_damaged_snapshots(void)
+{
+    wm_arena *a = wm_arena_new();
+    wm_frontend f;
+    wm_frontend_init(&f, a);
+    wm_load_file(&f, "tests/cli/schema/fieldco.wmap");
+    wm_model *m = wm_analyze(&f);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    const char *orig = read_file("tests/cli/schema/fieldco.json");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(orig);
+    size_t len = strlen(orig);
+    char *buf = malloc(len + 1);
+    char path[] = "/tmp/wm-schema-damaged-XXXXXX";
+    int fd = mkstemp(path);
+    CU_ASSERT_FATAL(fd >= 0);
+    close(fd);
+    static const char interesting[] = "\"{}[],:0a\\ ()-9,nt";
+    unsigned seed = 12345, loaded = 0, refused = 0;
+    for (int i = 0; i < 3000; i++) {
+        memcpy(buf, orig, len + 1);
+        size_t n = len;
+        for (int k = 0; k < 1 + i % 3; k++) {
+            seed = seed * 1103515245u + 12345u;
+            size_t at = (seed >> 8) % n;
+            switch ((seed >> 4) % 3) {
+            case 0:
+                buf[at] = interesting[(seed >> 16) % (sizeof interesting - 1)];
+                break;
+            case 1: {
+                size_t cut = 1 + (seed >> 20) % 8;
+                if (at + cut > n)
+                    cut = n - at;
+                memmove(buf + at, buf + at + cut, n - at - cut + 1);
+                n -= cut;
+                break;
+            }
+            default:
+                n = at + 1;
+                buf[n] = '\0';
+                break;
+            }
+        }
+        FILE *out = fopen(path, "wb");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+        fwrite(buf, 1, n, out);
+        fclose(out);
+        wm_arena *sa = wm_arena_new();
+        char err[1200] = "";
+        wm_schema *s = wm_schema_load(sa, path, err, sizeof err);
+        if (s) {
+            loaded++;
+            wm_diags d;
+            wm_diags_init(&d, sa);
+            (void)wm_schema_check(s, m, sa, &d);
+        } else {
+            refused++;
+            CU_ASSERT_PTR_NOT_NULL(strstr(err, ": error: "));
+        }
+        wm_arena_free(sa);
+    }
+    CU_ASSERT(loaded > 0 && refused > 0);   /* both paths were taken */
+    unlink(path);
+    free(buf);
+    wm_arena_free(a);
+}
+
 int register_schema_tests(void)
 {
     CU_pSuite s = CU_add_suite("schema snapshots", NULL, NULL);
@@ -180,7 +250,8 @@ int register_schema_tests(void)
     if (!CU_add_test(s, "each dialect's column types in wmap's terms", test_types_per_dialect)
         || !CU_add_test(s, "odd type texts", test_odd_type_texts)
         || !CU_add_test(s, "the CLI fixture under the sanitizers", test_fixture_counts)
-        || !CU_add_test(s, "a snapshot that cannot be read says why", test_load_errors))
+        || !CU_add_test(s, "a snapshot that cannot be read says why", test_load_errors)
+        || !CU_add_test(s, "damaged snapshots", test_damaged_snapshots))
         return -1;
     return 0;
 }
