@@ -26,6 +26,7 @@ FRONT_SRC = compiler/arena.c compiler/diag.c compiler/ast.c compiler/load.c \
             compiler/printer.c compiler/names.c compiler/store.c compiler/ctypes.c \
             compiler/sql_build.c compiler/emit_ddl.c compiler/emit_entity.c \
             compiler/emit_repo.c compiler/emit_factory.c compiler/emit_sync.c compiler/sync_sql.c \
+            compiler/emit_deploy.c \
             compiler/generate.c
 GEN_SRC   = $(B)/wmap.tab.c $(B)/wmap.lex.c
 DRIVER_SRC = compiler/main.c compiler/cmd_common.c compiler/cmd_check.c compiler/cmd_gen.c compiler/cmd_build.c \
@@ -102,13 +103,13 @@ install: wellosc $(B)/libwellosrt.a
 	install -m 644 $(B)/libwellosrt.a $(DESTDIR)$(PREFIX)/lib/wellos/libwellosrt.a
 
 TEST_SUITES = unit-test cli-test gen-check fuzz-smoke runtime-test transform-test ddl-test repo-test \
-              agent-engine-test build-test e2e-test fault-test hostile-data-test hostile-specs sql-check tds-link \
-              mssql-live
+              agent-engine-test build-test e2e-test fault-test hostile-data-test hostile-specs sql-check deploy-check \
+              tds-link mssql-live
 
 # Every suite; make stops at the first that fails, so reaching the last
 # line means all of them passed.
 test: deps
-	@bash tests/install-deps.sh servers fuzz sqlcheck
+	@bash tests/install-deps.sh servers fuzz sqlcheck deploy
 	$(MAKE) $(TEST_SUITES)
 	@if [ -n "$$WELLOS_TEST_MSSQL_DSN" ]; then \
 	    echo "make test: $(words $(TEST_SUITES)) passed, 0 failed"; \
@@ -133,6 +134,7 @@ include tests/runtime/transform.mk
 include tests/agent/agent.mk
 include tests/e2e/e2e.mk
 include tests/sqlcheck/sqlcheck.mk
+include tests/deploy/deploy.mk
 include tests/tds/tds.mk
 include tests/hostile/hostile.mk
 include tests/faults/faults.mk

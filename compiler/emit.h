@@ -71,6 +71,12 @@ const char *wm_spec_hash(wm_arena *a, const wm_model *m);
 /* The same statements, in the order the agent runs them, for review. */
 void wm_emit_plan(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *t);
 
+/* How the agent is run (emit_deploy.c): a systemd service and timer, and
+ * a Kubernetes CronJob (or Deployment) whose image is tagged spec-<hash>. */
+void wm_emit_systemd_service(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *t);
+void wm_emit_systemd_timer(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *t);
+void wm_emit_kubernetes(const wm_emit_ctx *cx, wm_printer *p, const wm_tenant *t, const char *spec_hash);
+
 /* A SQL statement as adjacent C string literals, a clause per line. */
 void wm_emit_sql_literal(wm_printer *p, wm_arena *a, const char *sql);
 

@@ -32,6 +32,12 @@ bool wm_generate(const wm_emit_ctx *cx, wm_diags *diags, wm_open_output open, vo
             if (tn->source.dialect == WM_DIALECT_SQLSERVER || tn->source.dialect == WM_DIALECT_ORACLE)
                 wm_emit_extracts(cx, open(ctx, wm_arena_printf(a, "%s_extract.%s.sql", tn->name,
                                                                wm_dialect_name(tn->source.dialect))), tn);
+            if (tn->source.dialect != WM_DIALECT_ORACLE) {   /* no agent is built for Oracle */
+                wm_emit_systemd_service(cx, open(ctx, wm_arena_printf(a, "wellos-sync-%s.service", tn->name)), tn);
+                wm_emit_systemd_timer(cx, open(ctx, wm_arena_printf(a, "wellos-sync-%s.timer", tn->name)), tn);
+                wm_emit_kubernetes(cx, open(ctx, wm_arena_printf(a, "%s_kubernetes.yaml", tn->name)), tn,
+                                   wm_spec_hash(a, m));
+            }
         }
         for (size_t i = 0; i < m->n_entities; i++) {
             const wm_entity *e = m->entities[i];

@@ -4,7 +4,8 @@
 # compiler, the runtime and its client libraries; servers: PostgreSQL 15
 # and MariaDB for the integration tests (and openssl, for their TLS
 # certificates); fuzz: clang and libFuzzer; sqlcheck:
-# Node.js and npm for the T-SQL and PL/SQL syntax check.
+# Node.js and npm for the T-SQL and PL/SQL syntax check; deploy: the same
+# and systemd (its systemd-analyze verify) for the generated manifests.
 # Run as root on Debian 12; otherwise it prints the command to run.
 set -eu
 declare -A need=(
@@ -12,6 +13,7 @@ declare -A need=(
     [servers]="postgresql-15 postgresql-client-15 mariadb-server mariadb-client openssl"
     [fuzz]="clang libclang-rt-14-dev"
     [sqlcheck]="nodejs npm"
+    [deploy]="nodejs npm systemd"
 )
 groups=${*:-build}
 missing=()
