@@ -33,8 +33,8 @@ static const wm_schema_table *find_in(const checker *c, const char *schema, cons
     for (size_t i = 0; i < s->n_tables; i++) {
         const wm_schema_table *t = &s->tables[i];
         if (same(t->name, name, s->is_table_case_exact)
-            && (!schema || same(t->schema, schema, s->is_table_case_exact)))
-            return t;
+            && (!schema || !t->schema || same(t->schema, schema, s->is_table_case_exact)))
+            return t;   /* a table recorded without its schema matches in any */
     }
     return NULL;
 }

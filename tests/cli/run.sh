@@ -173,6 +173,16 @@ sed 's/"tenant": "fieldco"/"tenant": "gulf_native"/' $sd/fieldco.json >"$tmp/nat
 expect_status 1 "a snapshot of a native tenant" -- "$wellosc" check --schema "$tmp/native.json" examples/gulf_native.wmap
 grep -q "tenant gulf_native is native" "$tmp/err" && ok || bad "native: $(cat "$tmp/err")"
 
+# A table recorded without its schema (a snapshot written by hand) is found
+# whatever schema the spec names.
+cat >"$tmp/noschema.json" <<'JSON'
+{"wellosc_schema": 1, "tenant": "texas_energy", "dialect": "sqlserver", "tables": [
+ {"name": "WellMaster", "columns": [{"name": "WellID", "type": "uniqueidentifier"}]}]}
+JSON
+expect_status 1 "a snapshot without schemas" -- "$wellosc" check --schema "$tmp/noschema.json" examples/texas_energy.wmap
+grep -q "texas_energy.wmap:14:24: error: no column 'WellName' in table 'dbo.WellMaster'" "$tmp/err" && ok || bad "no schema: $(head -3 "$tmp/err")"
+grep -q "no table 'dbo.WellMaster'" "$tmp/err" && bad "a table without its schema was not found" || ok
+
 # A file that is not a snapshot: exit 2, with the place where JSON has one.
 expect_status 2 "--schema without a file" -- "$wellosc" check examples/texas_energy.wmap --schema
 expect_status 2 "--schema, no such file" -- "$wellosc" check --schema "$tmp/none.json" examples/texas_energy.wmap
