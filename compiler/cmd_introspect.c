@@ -241,7 +241,10 @@ static const wm_tenant *pick_tenant(const wm_model *m, const char *name)
     }
     if (name && !found)
         fprintf(stderr, "wellosc: the specs define no tenant '%s'\n", name);
-    else if (!name && n_own != 1)
+    else if (!name && n_own == 0)
+        fprintf(stderr, "wellosc: the specs define no adapter or etl tenant: a native tenant's database holds "
+                        "the canonical tables, so there is no schema of its own to record\n");
+    else if (!name && n_own > 1)
         fprintf(stderr, "wellosc: the specs define %zu adapter or etl tenants: say which with --tenant\n", n_own);
     else if (found->strategy == WM_STRATEGY_NATIVE)
         fprintf(stderr, "wellosc: tenant %s is native: its database holds the canonical tables, "

@@ -211,6 +211,10 @@ expect_status 2 "introspect, no such tenant" -- "$wellosc" introspect --tenant n
 grep -q "the specs define no tenant 'nobody'" "$tmp/err" && ok || bad "introspect tenant: $(cat "$tmp/err")"
 expect_status 2 "introspect, several tenants" -- "$wellosc" introspect -o "$tmp/s.json" examples/texas_energy.wmap examples/eagle_ford.wmap
 expect_status 2 "introspect, a native tenant" -- "$wellosc" introspect -o "$tmp/s.json" examples/gulf_native.wmap
+grep -q "the specs define no adapter or etl tenant: a native tenant's database holds the canonical tables" "$tmp/err" && ok || bad "introspect, native: $(cat "$tmp/err")"
+expect_status 2 "introspect, a native tenant named" -- "$wellosc" introspect --tenant gulf_native -o "$tmp/s.json" examples/gulf_native.wmap
+grep -q "tenant gulf_native is native" "$tmp/err" && ok || bad "introspect, native named: $(cat "$tmp/err")"
+grep -q "adapter or etl tenants: say which with --tenant" <("$wellosc" introspect -o "$tmp/s.json" examples/texas_energy.wmap examples/eagle_ford.wmap 2>&1) && ok || bad "introspect, several tenants: no hint to say which"
 expect_status 1 "introspect, a spec with errors" -- "$wellosc" introspect -o "$tmp/s.json" tests/cli/typo.wmap
 echo '{"old": true}' >"$tmp/s.json"
 expect_status 1 "introspect, DSN not set" -- env -u TEXAS_SOURCE_DSN "$wellosc" introspect -o "$tmp/s.json" examples/texas_energy.wmap
