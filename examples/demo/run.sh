@@ -6,8 +6,10 @@
 # Starts a private MariaDB (the client's legacy database, loaded from
 # examples/demo/lone_star_source.sql) and a private PostgreSQL (the
 # tenant's WellOS database) in a temporary directory, builds the agent with
-# `wellosc build`, and runs it: --init, a first run, a second run that
-# writes nothing, and a third after two rows changed in the source.  The
+# `wellosc build`, checks the spec against a snapshot of the client's
+# schema (`wellosc introspect`, `check --schema`), and runs the agent:
+# --init, a first run, a second run that writes nothing, and a third after
+# two rows changed in the source.  The
 # servers are always stopped and the directory removed at the end.
 #
 # Needs ./wellosc and build/libwellosrt.a (`make wellosc runtime`), and
@@ -118,6 +120,17 @@ export LONE_STAR_TARGET_DSN="host=$PGHOST port=$PGPORT user=postgres dbname=lone
 say "    LONE_STAR_SOURCE_DSN=host=127.0.0.1 port=$WR_TEST_MYSQL_PORT user=wellos_reader password=**** dbname=lone_star"
 say "    LONE_STAR_TARGET_DSN=$LONE_STAR_TARGET_DSN"
 psql -X -q -d postgres -c "CREATE DATABASE lone_star_wellos"
+
+step "The spec against the client's schema, before anything runs"
+cmd "./wellosc introspect -o \$dir/lone_star.schema.json examples/lone_star.wmap"
+said=$(./wellosc introspect -o "$dir/lone_star.schema.json" examples/lone_star.wmap 2>&1)
+echo "${said//$dir/\$dir}" | indent
+cmd "./wellosc check --schema \$dir/lone_star.schema.json examples/lone_star.wmap"
+./wellosc check --schema "$dir/lone_star.schema.json" examples/lone_star.wmap
+say "No output: every table and column the spec reads exists, and each type converts."
+say "Had the client renamed LeaseName (the snapshot, edited to say so), the build would stop here:"
+sed 's/"LeaseName"/"Lease_Name"/' "$dir/lone_star.schema.json" >"$dir/renamed.schema.json"
+./wellosc check --schema "$dir/renamed.schema.json" examples/lone_star.wmap 2>&1 | grep -v '^wellosc: note' | indent || true
 
 step "1. --init: the WellOS tables, marked as tenant lone_star's"
 run_agent init --init
