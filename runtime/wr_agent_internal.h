@@ -105,6 +105,10 @@ int wr_diff_is_unchanged(wr_diff *d, const char *const *values, uint64_t hash, b
  * that repeat the key before them (staged: the last one wins). */
 int64_t wr_diff_out_of_order(const wr_diff *d);
 int64_t wr_diff_repeated(const wr_diff *d);
+/* The key column's type and collation ("text COLLATE \"en_US\"") when its
+ * index cannot give the scan its order, so that the target sorts the
+ * window on every run; NULL when it can. */
+const char *wr_diff_key_sorted_as(const wr_diff *d);
 /* Closes the session, ending the scan wherever it is; NULL-safe. */
 void wr_diff_close(wr_diff *d);
 /* The hash of n transformed values that a compared table stores with the

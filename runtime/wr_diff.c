@@ -61,6 +61,9 @@ struct wr_diff {
     long long last_int;
     bool has_last;              /* a source key came before */
     int64_t out_of_order, repeated;
+    /* a text key column not in collation "C", whose index cannot give the
+     * scan its order: "varchar(20) COLLATE \"en_US\"" for the agent's log */
+    char *key_sorted_as;
 };
 
 /* ---- keys -------------------------------------------------------------------------- */
@@ -253,27 +256,42 @@ static int advance(wr_diff *d, wr_err *err)
 
 /* The stamp columns as the agent writes them: the scan cannot tell, since
  * it reads the hash only where xmin is the stamp's, and a table rewritten by
- * an ALTER has no such row.  One catalog read per compared entity and run. */
+ * an ALTER has no such row.  And the key column's collation: the scan
+ * orders a text key COLLATE "C", which its index gives only in that
+ * collation (the DDL's since b64b49c; a table made before keeps its own).
+ * One catalog read per compared entity and run. */
 static int check_stamps(wr_diff *d, wr_err *err)
 {
     static const char sql[] =
-        "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
-        "WHERE a.attrelid = $1::regclass AND a.attname IN ('wellos_sync_hash', 'wellos_sync_xid') "
-        "AND NOT a.attisdropped ORDER BY a.attname";
-    const char *params[1] = { d->e->table };
-    PGresult *res = wr_pg_exec_params(d->conn, sql, 1, params);
+        "SELECT a.attname, format_type(a.atttypid, a.atttypmod), coalesce(c.collname, '') FROM pg_attribute a "
+        "LEFT JOIN pg_collation c ON c.oid = a.attcollation "
+        "WHERE a.attrelid = $1::regclass AND a.attname IN ('wellos_sync_hash', 'wellos_sync_xid', $2) "
+        "AND NOT a.attisdropped";
+    const char *params[2] = { d->e->table, d->e->key_field };
+    PGresult *res = wr_pg_exec_params(d->conn, sql, 2, params);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         int rc = scan_failure(d, res, err);
         PQclear(res);
         return rc;
     }
-    int n = PQntuples(res);
-    bool is_hash_bigint = n > 0 && strcmp(PQgetvalue(res, 0, 0), "wellos_sync_hash") == 0
-                          && strcmp(PQgetvalue(res, 0, 1), "bigint") == 0;
-    bool is_xid_xid = n > 0 && strcmp(PQgetvalue(res, n - 1, 0), "wellos_sync_xid") == 0
-                      && strcmp(PQgetvalue(res, n - 1, 1), "xid") == 0;
+    bool has_hash = false, has_xid = false, is_hash_bigint = false, is_xid_xid = false;
+    for (int i = 0; i < PQntuples(res); i++) {
+        const char *name = PQgetvalue(res, i, 0), *type = PQgetvalue(res, i, 1), *coll = PQgetvalue(res, i, 2);
+        if (strcmp(name, "wellos_sync_hash") == 0) {
+            has_hash = true;
+            is_hash_bigint = strcmp(type, "bigint") == 0;
+        } else if (strcmp(name, "wellos_sync_xid") == 0) {
+            has_xid = true;
+            is_xid_xid = strcmp(type, "xid") == 0;
+        } else if (coll[0] && strcmp(coll, "C") != 0 && strcmp(coll, "POSIX") != 0 && !d->key_sorted_as) {
+            size_t n = strlen(type) + strlen(coll) + 16;
+            d->key_sorted_as = malloc(n);
+            if (d->key_sorted_as)
+                snprintf(d->key_sorted_as, n, "%s COLLATE \"%s\"", type, coll);
+        }
+    }
     PQclear(res);
-    if (n < 2)
+    if (!has_hash || !has_xid)
         return wr_error(err, WR_ERROR, "%s: %s: the table lacks the row stamp this agent writes (wellos_sync_hash "
                         "and wellos_sync_xid): a table made by an older agent: run the agent with --init once",
                         wr_conn_who(d->conn), d->e->entity);
@@ -387,5 +405,8 @@ void wr_diff_close(wr_diff *d)
     wr_conn_close(d->conn);   /* a scan still running ends with its session */
     free(d->key_buf);
     free(d->last_key);
+    free(d->key_sorted_as);
     free(d);
 }
+
+const char *wr_diff_key_sorted_as(const wr_diff *d) { return d->key_sorted_as; }

@@ -1063,6 +1063,12 @@ int wr_sync_entity_run(wr_sync_env *env, const wr_sync_entity *e, wr_entity_slot
         wr_log_message(env->log, WR_LOG_WARN, "compare", e->entity,
                        "%lld source rows repeat the key of the row before them: the last one of each key is kept",
                        (long long)wr_diff_repeated(r.diff));
+    if (r.diff && wr_diff_key_sorted_as(r.diff))
+        wr_log_message(env->log, WR_LOG_WARN, "compare", e->entity,
+                       "key column %s of %s is %s: the comparison's scan sorts the window on the target every "
+                       "run; declared COLLATE \"C\" (ALTER TABLE ... ALTER COLUMN ... TYPE ... COLLATE \"C\", "
+                       "which rebuilds its index), the scan walks the index instead", e->key_field, e->table,
+                       wr_diff_key_sorted_as(r.diff));
     if (r.diff && wr_diff_out_of_order(r.diff) > 0)
         wr_log_message(env->log, WR_LOG_WARN, "compare", e->entity,
                        "%lld source rows came out of the target's key order: each was staged, uncompared",

@@ -1097,6 +1097,17 @@ check tk_mysql_a_change_and_an_insert_land \
     test "$rc/$(state tk_my Lease rows_written)/$(pg tk_my "SELECT string_agg(code || '=' || name, ' ' ORDER BY code COLLATE \"C\") FROM leases WHERE code IN ('c2', 'C0')")" \
          = "0/2/C0=new c2=renamed"
 
+# A table made before its key was declared COLLATE "C" still compares
+# right, and the agent says why its scan sorts and what would stop it.
+pg tk_my 'ALTER TABLE leases ALTER COLUMN code TYPE varchar(20) COLLATE "default"'
+run tk_legacy_collation_mysql "$tmp/tk/agent_mysql" --once
+check tk_a_key_in_another_collation_is_named_in_a_warning "exit $rc, written $(written tk_my): $(grep -o 'key column [^"]*' "$out/tk_legacy_collation_mysql.err" | head -1)" \
+    bash -c "[ $rc -eq 0 ] && [ $(written tk_my) -eq 0 ] && grep -q 'key column code of .*leases.* is character varying(20) COLLATE .*default.*: the comparison.s scan sorts the window' '$out/tk_legacy_collation_mysql.err'"
+pg tk_my 'ALTER TABLE leases ALTER COLUMN code TYPE varchar(20) COLLATE "C"'
+run tk_c_collation_mysql "$tmp/tk/agent_mysql" --once
+check tk_a_key_in_collation_c_draws_no_warning "exit $rc, $(grep -c 'key column' "$out/tk_c_collation_mysql.err") warnings" \
+    bash -c "[ $rc -eq 0 ] && ! grep -q 'key column' '$out/tk_c_collation_mysql.err'"
+
 # A batch is --batch-size rows that need work, and at most ten times that
 # read (runtime/wr_sync.c, is_diff_batch_full): ten changed rows, 200 apart
 # in key order among 2,001, go in two transactions with --batch-size 100
