@@ -40,18 +40,15 @@ DRIVER_OBJ = $(DRIVER_SRC:%.c=$(B)/%.o)
 ASAN_FRONT_OBJ = $(FRONT_SRC:%.c=$(B)/asan/%.o) $(GEN_SRC:$(B)/%.c=$(B)/asan/gen/%.o)
 
 .PHONY: all test unit-test cli-test demo bench fuzz fuzz-build clean install deps generated gen-check ddl-test build-test
-all: wellosc $(B)/libwellosrt.a
+all: wellosc $(B)/libwellosrt.a $(B)/wellos-introspect
 
 # Installs the Debian packages that are missing (as root), nothing else.
 deps:
 	@bash tests/install-deps.sh build
 
-# `introspect` connects through the runtime, as the agents do.
-$(B)/compiler/cmd_introspect.o: CPPFLAGS += -Iruntime
-
-wellosc: $(FRONT_OBJ) $(DRIVER_OBJ) $(B)/libwellosrt.a
+wellosc: $(FRONT_OBJ) $(DRIVER_OBJ)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CFLAGS) -o $@ $(FRONT_OBJ) $(DRIVER_OBJ) $(B)/libwellosrt.a $(WR_LIBS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ -ljansson
 
 $(B)/wmap.tab.c $(B)/wmap.tab.h: grammar/wmap.y
 	@mkdir -p $(B)
@@ -90,14 +87,15 @@ $(B)/asan/gen/%.o: $(B)/%.c
 # (examples/demo/run.sh says what it shows).
 demo: deps
 	@bash tests/install-deps.sh servers
-	@$(MAKE) --no-print-directory wellosc $(B)/libwellosrt.a
+	@$(MAKE) --no-print-directory wellosc $(B)/libwellosrt.a $(B)/wellos-introspect
 	@bash examples/demo/run.sh
 
 PREFIX ?= /usr/local
-install: wellosc $(B)/libwellosrt.a
+install: wellosc $(B)/libwellosrt.a $(B)/wellos-introspect
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	    $(DESTDIR)$(PREFIX)/include/wellos $(DESTDIR)$(PREFIX)/lib/wellos
 	install -m 755 wellosc $(DESTDIR)$(PREFIX)/bin/wellosc
+	install -m 755 $(B)/wellos-introspect $(DESTDIR)$(PREFIX)/lib/wellos/wellos-introspect
 	install -m 644 wellosc.1 $(DESTDIR)$(PREFIX)/share/man/man1/wellosc.1
 	install -m 644 runtime/wr.h $(DESTDIR)$(PREFIX)/include/wellos/wr.h
 	install -m 644 $(B)/libwellosrt.a $(DESTDIR)$(PREFIX)/lib/wellos/libwellosrt.a
@@ -117,7 +115,7 @@ test: deps
 	    echo "make test: $(words $(filter-out mssql-live,$(TEST_SUITES))) passed, 0 failed, 1 skipped"; \
 	fi
 
-build-test: wellosc $(B)/libwellosrt.a
+build-test: wellosc $(B)/libwellosrt.a $(B)/wellos-introspect
 	bash tests/build/run.sh
 
 ddl-test:

@@ -52,13 +52,8 @@ static bool find_runtime(wm_arena *a, const char *dir, const char **inc, const c
         dirs[k] = dir;
         libs[k++] = wm_arena_printf(a, "%s/libwellosrt.a", dir);
     } else {
-        char exe[PATH_MAX];
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-        if (n > 0) {
-            exe[n] = '\0';
-            char *slash = strrchr(exe, '/');
-            if (slash)
-                *slash = '\0';
+        const char *exe = wm_exe_dir(a);
+        if (exe) {
             dirs[k] = wm_arena_printf(a, "%s/runtime", exe); /* a source tree */
             libs[k++] = wm_arena_printf(a, "%s/build/libwellosrt.a", exe);
             dirs[k] = wm_arena_printf(a, "%s/../include/wellos", exe); /* an installed prefix */

@@ -1,66 +1,22 @@
 /* cmd_introspect.c - `wellosc introspect --tenant NAME -o SNAPSHOT FILE...`:
- * connect to a tenant's own database (an etl tenant's source, an adapter
- * tenant's database) with the DSN its spec names, read the tables and
- * columns from the catalog, and write them as a schema snapshot (schema.h)
- * for `wellosc check --schema`.  The only command that connects: through
- * libwellosrt, as the agents do, so it reads DSNs the same way. */
+ * record a tenant's own database (an etl tenant's source, an adapter
+ * tenant's database) as a schema snapshot (schema.h) for `wellosc check
+ * --schema`.  The compiler links no client library (ARCHITECTURE.md), so
+ * the catalog is read by the runtime's wellos-introspect program, found
+ * next to the runtime as `build` finds it; it connects with the DSN in the
+ * environment variable the spec names, as an agent does, and prints the
+ * catalog's rows, which are turned into the snapshot here. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "commands.h"
 #include "frontend.h"
 #include "schema.h"
-#include "wr.h"
-
-/* Per dialect, two statements: ABOUT, one row (database, default schema,
- * table names exact 1/0, column names exact 1/0); then COLUMNS, every
- * column (schema, table, column, type, nullable 1/0) in the catalog's
- * order.  The SQL Server pair is syntax-checked by make sql-check. */
-enum { ABOUT, COLUMNS, N_CATALOG };
-
-static const wr_stmt postgres_catalog[N_CATALOG] = {
-    { .name = "introspect.postgres.about", .sql = "SELECT current_database(), current_schema(), 1, 1" },
-    { .name = "introspect.postgres.columns", .sql =
-    "SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod),"
-    " CASE WHEN a.attnotnull THEN 0 ELSE 1 END"
-    " FROM pg_catalog.pg_attribute a"
-    " JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
-    " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-    " WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND a.attnum > 0 AND NOT a.attisdropped"
-    " AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'"
-    " ORDER BY n.nspname, c.relname, a.attnum" },
-};
-
-static const wr_stmt mysql_catalog[N_CATALOG] = {
-    { .name = "introspect.mysql.about", .sql =
-    "SELECT DATABASE(), DATABASE(), CASE WHEN @@lower_case_table_names = 0 THEN 1 ELSE 0 END, 0" },
-    { .name = "introspect.mysql.columns", .sql =
-    "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, CASE WHEN IS_NULLABLE = 'YES' THEN 1 ELSE 0 END"
-    " FROM information_schema.COLUMNS"
-    " WHERE TABLE_SCHEMA NOT IN ('mysql', 'sys', 'performance_schema', 'information_schema')"
-    " ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION" },
-};
-
-static const wr_stmt sqlserver_catalog[N_CATALOG] = {
-    { .name = "introspect.sqlserver.about", .sql =
-    "SELECT DB_NAME(), SCHEMA_NAME(), CASE WHEN 'a' = 'A' THEN 0 ELSE 1 END, CASE WHEN 'a' = 'A' THEN 0 ELSE 1 END" },
-    { .name = "introspect.sqlserver.columns", .sql =
-    "SELECT c.TABLE_SCHEMA, c.TABLE_NAME, c.COLUMN_NAME,"
-    " c.DATA_TYPE + CASE"
-    "  WHEN c.DATA_TYPE IN ('text', 'ntext', 'xml', 'image') THEN ''"
-    "  WHEN c.CHARACTER_MAXIMUM_LENGTH = -1 THEN '(max)'"
-    "  WHEN c.CHARACTER_MAXIMUM_LENGTH IS NOT NULL THEN '(' + CAST(c.CHARACTER_MAXIMUM_LENGTH AS varchar(11)) + ')'"
-    "  WHEN c.DATA_TYPE IN ('decimal', 'numeric') THEN '(' + CAST(c.NUMERIC_PRECISION AS varchar(3)) + ','"
-    "   + CAST(c.NUMERIC_SCALE AS varchar(3)) + ')'"
-    "  ELSE '' END,"
-    " CASE WHEN c.IS_NULLABLE = 'YES' THEN 1 ELSE 0 END"
-    " FROM INFORMATION_SCHEMA.COLUMNS c"
-    " ORDER BY c.TABLE_SCHEMA, c.TABLE_NAME, c.ORDINAL_POSITION" },
-};
 
 typedef struct {
     wm_arena *arena;
@@ -70,20 +26,6 @@ typedef struct {
     bool is_table_case_exact, is_column_case_exact;
     wm_ptrvec rows;             /* char *[5] each */
 } snapshot;
-
-static char *copy(wm_arena *a, const char *s) { return s ? wm_arena_strdup(a, s) : NULL; }
-
-static int take_about(void *ctx, const wr_row *row)
-{
-    snapshot *s = ctx;
-    if (row->n < 4)
-        return 1;
-    s->database = copy(s->arena, row->values[0]);
-    s->default_schema = copy(s->arena, row->values[1]);
-    s->is_table_case_exact = row->values[2] && strcmp(row->values[2], "1") == 0;
-    s->is_column_case_exact = row->values[3] && strcmp(row->values[3], "1") == 0;
-    return 0;
-}
 
 /* MySQL: the connection's database, and those the tenant names as
  * db.table; other databases on the same server are none of its business. */
@@ -101,21 +43,64 @@ static bool is_wanted_schema(const snapshot *s, const char *schema)
     return false;
 }
 
-static int take_column(void *ctx, const wr_row *row)
+/* Split one line of wellos-introspect in place: tab-separated fields,
+ * the escapes of a backslash, a tab and a newline undone, a field of
+ * backslash-N as NULL.  The number of fields; -1 for more than max. */
+static int split_line(char *line, char **fields, int max)
 {
-    snapshot *s = ctx;
-    if (row->n < 5)
-        return 1;
-    for (int i = 0; i < 4; i++)
-        if (!row->values[i])
-            return 0;   /* a catalog row without a name or type: nothing to check against */
-    if (!is_wanted_schema(s, row->values[0]))
-        return 0;
+    int n = 0;
+    char *c = line, *out = line;   /* unescaping only shrinks: out never passes c */
+    for (;;) {
+        if (n == max)
+            return -1;
+        char end;
+        if (c[0] == '\\' && c[1] == 'N' && (c[2] == '\t' || c[2] == '\0')) {
+            fields[n++] = NULL;
+            c += 2;
+            end = *c;
+        } else {
+            fields[n++] = out;
+            for (; *c && *c != '\t'; c++) {
+                if (*c == '\\' && c[1]) {
+                    c++;
+                    *out++ = *c == 't' ? '\t' : *c == 'n' ? '\n' : *c;
+                } else {
+                    *out++ = *c;
+                }
+            }
+            end = *c;           /* before the terminator, which may land on it */
+            *out++ = '\0';
+        }
+        if (end != '\t')
+            return n;
+        c++;
+    }
+}
+
+/* One line: "about" with 4 fields, or "column" with 5.  False: not one. */
+static bool take_line(snapshot *s, char *line)
+{
+    char *f[7];
+    int n = split_line(line, f, 7);
+    if (n == 5 && f[0] && strcmp(f[0], "about") == 0) {
+        s->database = f[1] ? wm_arena_strdup(s->arena, f[1]) : NULL;
+        s->default_schema = f[2] ? wm_arena_strdup(s->arena, f[2]) : NULL;
+        s->is_table_case_exact = f[3] && strcmp(f[3], "1") == 0;
+        s->is_column_case_exact = f[4] && strcmp(f[4], "1") == 0;
+        return true;
+    }
+    if (n != 6 || !f[0] || strcmp(f[0], "column") != 0)
+        return false;
+    for (int i = 1; i <= 4; i++)
+        if (!f[i])
+            return true;   /* a catalog row without a name or type: nothing to check against */
+    if (!is_wanted_schema(s, f[1]))
+        return true;
     char **r = wm_arena_alloc(s->arena, 5 * sizeof *r);
     for (int i = 0; i < 5; i++)
-        r[i] = copy(s->arena, row->values[i] ? row->values[i] : "1");
+        r[i] = wm_arena_strdup(s->arena, f[i + 1] ? f[i + 1] : "1");
     wm_ptrvec_push(s->arena, &s->rows, r);
-    return 0;
+    return true;
 }
 
 /* ---- writing ------------------------------------------------------------------ */
@@ -216,13 +201,15 @@ static int save(const char *path, const snapshot *s)
 
 static void usage(FILE *out)
 {
-    fputs("usage: wellosc introspect [--tenant NAME] -o SNAPSHOT FILE...\n\n"
+    fputs("usage: wellosc introspect [--tenant NAME] [--runtime DIR] -o SNAPSHOT FILE...\n\n"
           "Connects to a tenant's own database (an etl tenant's source, an adapter\n"
           "tenant's database) with the DSN in the environment variable its spec\n"
           "names, and writes that database's tables and columns to SNAPSHOT (JSON;\n"
           "'-': standard output), for 'wellosc check --schema SNAPSHOT'.\n\n"
           "  --tenant NAME   the tenant (needed when the specs define several)\n"
           "  -o SNAPSHOT     the file to write\n"
+          "  --runtime DIR   a directory holding wellos-introspect, the runtime's program\n"
+          "                  that reads the catalog (default: next to wellosc)\n"
           "  -h, --help      show this help\n\n"
           "exit status: 0 written; 1 errors in a spec, or the database could not be\n"
           "read; 2 bad usage, or a file that cannot be read or written.\n", out);
@@ -254,49 +241,80 @@ static const wm_tenant *pick_tenant(const wm_model *m, const char *name)
     return NULL;
 }
 
-static int read_catalog(snapshot *s, const wm_conn *own)
+/* wellos-introspect: in DIR (--runtime, else $WELLOSC_RUNTIME_DIR), else
+ * next to wellosc in a source tree or an installed prefix. */
+static const char *find_helper(wm_arena *a, const char *dir)
 {
-    static const wr_dialect wr_of[] = {
-        [WM_DIALECT_POSTGRES] = WR_POSTGRES, [WM_DIALECT_MYSQL] = WR_MYSQL,
-        [WM_DIALECT_SQLSERVER] = WR_SQLSERVER, [WM_DIALECT_ORACLE] = WR_ORACLE,
+    const char *env = getenv("WELLOSC_RUNTIME_DIR");
+    if (!dir && env && *env)
+        dir = env;
+    const char *exe = dir ? NULL : wm_exe_dir(a);
+    const char *candidates[2] = {
+        dir ? wm_arena_printf(a, "%s/wellos-introspect", dir) : exe ? wm_arena_printf(a, "%s/build/wellos-introspect", exe) : NULL,
+        exe ? wm_arena_printf(a, "%s/../lib/wellos/wellos-introspect", exe) : NULL,
     };
-    const wr_stmt *q = s->dialect == WM_DIALECT_POSTGRES    ? postgres_catalog
-                       : s->dialect == WM_DIALECT_MYSQL     ? mysql_catalog
-                       : s->dialect == WM_DIALECT_SQLSERVER ? sqlserver_catalog
-                                                            : NULL;
+    for (int i = 0; i < 2; i++) {
+        struct stat st;
+        if (candidates[i] && stat(candidates[i], &st) == 0 && S_ISREG(st.st_mode) && access(candidates[i], X_OK) == 0)
+            return candidates[i];
+    }
+    return NULL;
+}
+
+/* Run wellos-introspect and read its lines; its errors go to our standard
+ * error as they are.  0; -1 it failed (said); -2 its output made no sense. */
+static int read_catalog(snapshot *s, const char *helper, const wm_conn *own)
+{
     const char *role = s->tenant->strategy == WM_STRATEGY_ETL ? "source" : "database";
-    if (!q) {
-        fprintf(stderr, "wellosc: tenant %s's %s is %s, and this build has no client library for it\n",
-                s->tenant->name, role, wm_dialect_name(s->dialect));
-        return -1;
-    }
-    wr_use_postgres();
-    wr_use_mysql();
-    wr_use_sqlserver();
     char *who = wm_arena_printf(s->arena, "tenant %s %s", s->tenant->name, role);
-    wr_err err = { 0 };
-    wr_conn *c = NULL;
-    int rc = wr_connect_env(&c, wr_of[s->dialect], own->dsn_env, who, &err);
-    if (rc == 0) {
-        wr_stmts stmts = { .list = q, .n = N_CATALOG };
-        wr_params p;
-        wr_params_init(&p, wr_of[s->dialect]);
-        rc = wr_query(c, &stmts, ABOUT, &p, take_about, s, &err);
-        if (rc == 0)
-            rc = wr_query(c, &stmts, COLUMNS, &p, take_column, s, &err);
-        wr_stmts_release(c, &stmts);
-    }
-    wr_conn_close(c);
-    if (rc != 0) {
-        fprintf(stderr, "wellosc: %s\n", err.message[0] ? err.message : "the catalog could not be read");
+    int fds[2];
+    if (pipe(fds) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
         return -1;
     }
-    return 0;
+    if (pid == 0) {
+        close(fds[0]);
+        if (dup2(fds[1], STDOUT_FILENO) < 0)
+            _exit(127);
+        close(fds[1]);
+        execl(helper, helper, wm_dialect_name(s->dialect), own->dsn_env, who, (char *)NULL);
+        fprintf(stderr, "wellosc: cannot run %s: %s\n", helper, strerror(errno));
+        _exit(127);
+    }
+    close(fds[1]);
+    FILE *in = fdopen(fds[0], "r");
+    bool is_sense = in != NULL, has_about = false;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    while (in && (n = getline(&line, &cap, in)) >= 0) {
+        if (n > 0 && line[n - 1] == '\n')
+            line[n - 1] = '\0';
+        has_about |= strncmp(line, "about\t", 6) == 0;
+        if (is_sense && !take_line(s, line))
+            is_sense = false;   /* keep reading: the program must not block on a full pipe */
+    }
+    free(line);
+    if (in)
+        fclose(in);
+    else
+        close(fds[0]);
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return -1;
+    return is_sense && has_about ? 0 : -2;
 }
 
 int wm_cmd_introspect(int argc, char **argv)
 {
-    const char *tenant = NULL, *out = NULL;
+    const char *tenant = NULL, *out = NULL, *runtime_dir = NULL;
     char **files = calloc((size_t)argc + 1, sizeof *files);
     int n_files = 0;
     bool is_after_dashes = false;
@@ -311,14 +329,16 @@ int wm_cmd_introspect(int argc, char **argv)
             usage(stdout);
             free(files);
             return WM_EXIT_OK;
-        } else if (strcmp(a, "--tenant") == 0 || strcmp(a, "-o") == 0) {
+        } else if (strcmp(a, "--tenant") == 0 || strcmp(a, "-o") == 0 || strcmp(a, "--runtime") == 0) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "wellosc: %s needs a value\n", a);
                 status = WM_EXIT_USAGE;
             } else if (a[1] == 'o') {
                 out = argv[++i];
-            } else {
+            } else if (a[2] == 't') {
                 tenant = argv[++i];
+            } else {
+                runtime_dir = argv[++i];
             }
         } else {
             fprintf(stderr, "wellosc: unknown option '%s' for introspect\n", a);
@@ -347,9 +367,21 @@ int wm_cmd_introspect(int argc, char **argv)
         } else {
             const wm_conn *own = s.tenant->strategy == WM_STRATEGY_ETL ? &s.tenant->source : &s.tenant->database;
             s.dialect = own->dialect;
-            if (read_catalog(&s, own) < 0)
+            const char *helper = find_helper(arena, runtime_dir);
+            int rc = 0;
+            if (s.dialect == WM_DIALECT_ORACLE) {
+                fprintf(stderr, "wellosc: tenant %s's %s is oracle, and this build has no client library for it\n",
+                        s.tenant->name, s.tenant->strategy == WM_STRATEGY_ETL ? "source" : "database");
                 status = WM_EXIT_SPEC;
-            else if (save(out, &s) < 0)
+            } else if (!helper) {
+                fprintf(stderr, "wellosc: cannot find wellos-introspect%s%s\n", runtime_dir ? " in " : "; run 'make' "
+                        "in the source tree, or pass --runtime DIR", runtime_dir ? runtime_dir : "");
+                status = WM_EXIT_USAGE;
+            } else if ((rc = read_catalog(&s, helper, own)) < 0) {
+                if (rc == -2)
+                    fprintf(stderr, "wellosc: %s printed something that is not a catalog\n", helper);
+                status = WM_EXIT_SPEC;
+            } else if (save(out, &s) < 0)
                 status = WM_EXIT_USAGE;
             else if (strcmp(out, "-") != 0)
                 fprintf(stderr, "wellosc: %s: %zu columns of tenant %s's %s\n", out, s.rows.len, s.tenant->name,

@@ -14,6 +14,11 @@ enum { WM_EXIT_OK = 0, WM_EXIT_SPEC = 1, WM_EXIT_USAGE = 2 };
  * Diagnostics stay in f->diags for the command to print. */
 wm_model *wm_load_and_analyze(wm_frontend *f, wm_arena *a, char **files, int n, int *status);
 
+/* The directory of the running wellosc, or NULL: the runtime (build) and
+ * wellos-introspect (introspect) are looked for next to it, in a source
+ * tree (DIR/build/...) or an installed prefix (DIR/../lib/wellos/...). */
+const char *wm_exe_dir(wm_arena *a);
+
 int wm_cmd_check(int argc, char **argv);
 int wm_cmd_gen(int argc, char **argv);
 int wm_cmd_build(int argc, char **argv);

@@ -20,7 +20,18 @@ RT_TEST_BIN = $(B)/tests/runtime/test_runtime
 RT_TEST_OBJ = $(B)/asan/tests/runtime/test_runtime.o
 
 .PHONY: runtime runtime-test
-runtime: $(B)/libwellosrt.a
+runtime: $(B)/libwellosrt.a $(B)/wellos-introspect
+
+# The program `wellosc introspect` runs to read a database's catalog: the
+# compiler itself links no client library.
+$(B)/runtime/bin/wellos_introspect.o: runtime/bin/wellos_introspect.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(WARN) $(RT_CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+$(B)/wellos-introspect: $(B)/runtime/bin/wellos_introspect.o $(B)/libwellosrt.a
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(WR_LIBS)
 
 $(RT_OBJ): $(B)/runtime/%.o: runtime/%.c
 	@mkdir -p $(dir $@)

@@ -251,6 +251,14 @@ int wr_execute(wr_conn *c, wr_stmts *s, int which, const wr_params *p, int64_t *
 /* Free what was prepared for s on c (NULL-safe). */
 void wr_stmts_release(wr_conn *c, wr_stmts *s);
 
+/* ---- the catalog (for `wellosc introspect`) --------------------------------
+ * A database's tables and views and their columns.  about() is called once
+ * with (database, default schema, table names exact "1"/"0", column names
+ * exact "1"/"0"); column() once per column with (schema, table, column, its
+ * type as the database spells it, nullable "1"/"0"), in the catalog's
+ * order.  PostgreSQL, MySQL/MariaDB and SQL Server; others WR_EUNSUPPORTED. */
+int wr_catalog_read(wr_conn *c, wr_row_fn about, wr_row_fn column, void *ctx, wr_err *err);
+
 /* Typed reads of column `col` of a row; `name` names it in errors. */
 int wr_get_text(const wr_row *r, int col, const char *name, wr_arena *mem, const char **out, wr_err *err);
 int wr_get_uuid(const wr_row *r, int col, const char *name, wr_uuid *out, wr_err *err);

@@ -13,5 +13,5 @@ $(B)/unit-tests: $(UNIT_OBJ) $(ASAN_FRONT_OBJ) $(UNIT_SCHEMA_OBJ)
 unit-test: $(B)/unit-tests
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(B)/unit-tests
 
-cli-test: wellosc
+cli-test: wellosc $(B)/wellos-introspect
 	bash tests/cli/run.sh ./wellosc

@@ -56,6 +56,17 @@ make -s install DESTDIR="$tmp/stage" PREFIX=/opt/wellos >/dev/null 2>&1 && ok ||
 (cd "$tmp" && "$tmp/stage/opt/wellos/bin/wellosc" build -o "$tmp/agent" -M "$root/examples/eagle_ford.wmap") \
     && ok || bad "build from an installed prefix, in another directory"
 [ -x "$tmp/agent" ] && ok || bad "the installed wellosc wrote no agent"
+# introspect finds the runtime's wellos-introspect in the same prefix: it
+# runs, and says the DSN's variable is not set
+(cd "$tmp" && env -u EAGLE_SOURCE_DSN "$tmp/stage/opt/wellos/bin/wellosc" introspect -o "$tmp/s.json" \
+    "$root/examples/eagle_ford.wmap") 2>"$tmp/err"
+[ $? -eq 1 ] && grep -q '^wellos-introspect: .*EAGLE_SOURCE_DSN' "$tmp/err" && ok ||
+    bad "introspect from an installed prefix: $(cat "$tmp/err")"
+# the compiler links no client library (ARCHITECTURE.md); the program that
+# reads a catalog does
+! ldd "$tmp/stage/opt/wellos/bin/wellosc" | grep -Eq 'libpq|libmariadb|libsybdb' && ok ||
+    bad "wellosc links a client library: $(ldd "$tmp/stage/opt/wellos/bin/wellosc" | grep -E 'libpq|libmariadb|libsybdb')"
+ldd "$tmp/stage/opt/wellos/lib/wellos/wellos-introspect" | grep -q libpq && ok || bad "wellos-introspect links no libpq"
 grep -q "^$tmp/agent: $root/examples/eagle_ford.wmap $root/specs/wellos.wmap\$" "$tmp/agent.d" \
     && ok || bad "depfile: $(head -1 "$tmp/agent.d" 2>/dev/null)"
 grep -q "^$root/specs/wellos.wmap:\$" "$tmp/agent.d" && ok || bad "depfile has no phony target for the import"

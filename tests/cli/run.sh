@@ -220,6 +220,34 @@ echo '{"old": true}' >"$tmp/s.json"
 expect_status 1 "introspect, DSN not set" -- env -u TEXAS_SOURCE_DSN "$wellosc" introspect -o "$tmp/s.json" examples/texas_energy.wmap
 grep -q "TEXAS_SOURCE_DSN" "$tmp/err" && ok || bad "introspect names the DSN's variable: $(cat "$tmp/err")"
 [ "$(cat "$tmp/s.json")" = '{"old": true}' ] && ok || bad "a failed introspect changed its output file"
+# The catalog is read by the runtime's wellos-introspect (the compiler links
+# no client library); a stand-in shows what wellosc makes of its lines.
+expect_status 2 "introspect, no wellos-introspect" -- "$wellosc" introspect --runtime "$tmp/none" -o "$tmp/s.json" examples/texas_energy.wmap
+grep -q "cannot find wellos-introspect in $tmp/none" "$tmp/err" && ok || bad "introspect, no helper: $(cat "$tmp/err")"
+mkdir -p "$tmp/rt"
+cat >"$tmp/rt/wellos-introspect" <<'SH'
+#!/bin/sh
+[ "$*" = "sqlserver TEXAS_SOURCE_DSN tenant texas_energy source" ] || { echo "stand-in: called with: $*" >&2; exit 1; }
+printf 'about\tField\tdbo\t0\t0\n'
+printf 'column\tdbo\tWellMaster\tWellID\tuniqueidentifier\t0\n'
+printf 'column\tdbo\tOdd\\ttable\tcol\\\\1\\nx "q"\tint\t1\n'
+printf 'column\tdbo\tNulls\t\\N\tint\t1\n'
+SH
+chmod +x "$tmp/rt/wellos-introspect"
+expect_status 0 "introspect through a stand-in" -- "$wellosc" introspect --runtime "$tmp/rt" -o "$tmp/fake.json" examples/texas_energy.wmap
+grep -q "^wellosc: $tmp/fake.json: 2 columns of tenant texas_energy's sqlserver\$" "$tmp/err" && ok || bad "stand-in: $(cat "$tmp/err")"
+grep -qF '{"schema": "dbo", "name": "Odd\u0009table", "columns": [' "$tmp/fake.json" && ok || bad "a tab in a name: $(cat "$tmp/fake.json")"
+grep -qF '{"name": "col\\1\u000ax \"q\"", "type": "int", "nullable": true}' "$tmp/fake.json" && ok || bad "escapes: $(cat "$tmp/fake.json")"
+grep -qF '"table_names": "any_case"' "$tmp/fake.json" && ! grep -q Nulls "$tmp/fake.json" && ok || bad "case rule, or a column without a name kept"
+expect_status 1 "a stand-in's snapshot is one check --schema reads" -- "$wellosc" check --schema "$tmp/fake.json" examples/texas_energy.wmap
+grep -q "texas_energy.wmap:14:24: error: no column 'WellName' in table 'dbo.WellMaster'" "$tmp/err" && ok || bad "the stand-in's snapshot: $(head -2 "$tmp/err")"
+printf '#!/bin/sh\necho "about"\necho "this is not a catalog"\n' >"$tmp/rt/wellos-introspect"
+echo '{"old": true}' >"$tmp/s.json"
+expect_status 1 "introspect, a stand-in that prints nonsense" -- "$wellosc" introspect --runtime "$tmp/rt" -o "$tmp/s.json" examples/texas_energy.wmap
+grep -q "printed something that is not a catalog" "$tmp/err" && [ "$(cat "$tmp/s.json")" = '{"old": true}' ] && ok || bad "nonsense: $(cat "$tmp/err")"
+printf '#!/bin/sh\necho "wellos-introspect: refused" >&2\nexit 1\n' >"$tmp/rt/wellos-introspect"
+expect_status 1 "introspect, a stand-in that fails" -- "$wellosc" introspect --runtime "$tmp/rt" -o "$tmp/s.json" examples/texas_energy.wmap
+grep -q "^wellos-introspect: refused$" "$tmp/err" && ok || bad "its message passed on: $(cat "$tmp/err")"
 expect_status 1 "introspect, Oracle" -- "$wellosc" introspect -o "$tmp/s.json" examples/north_sea_oracle.wmap
 grep -q "has no client library for it" "$tmp/err" && ok || bad "introspect on Oracle: $(cat "$tmp/err")"
 

@@ -6,5 +6,5 @@
 
 .PHONY: e2e-test
 
-e2e-test: wellosc $(B)/libwellosrt.a
+e2e-test: wellosc $(B)/libwellosrt.a $(B)/wellos-introspect
 	bash tests/e2e/run.sh ./wellosc

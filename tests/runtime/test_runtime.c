@@ -802,6 +802,78 @@ static void test_pg_connect_exec(void)
     unsetenv("WR_TEST_PG_DSN_COPY");
 }
 
+/* wr_catalog_read: the about row first, then every column, as the
+ * database spells its type; one table of each server made here. */
+typedef struct {
+    int n_about;
+    char about[4][64];
+    int n_columns, n_mine;
+    char mine[8][160];          /* "table|column|type|nullable" of wr_test_catalog */
+} catalog_seen;
+
+static int catalog_about(void *ctx, const wr_row *row)
+{
+    catalog_seen *s = ctx;
+    s->n_about++;
+    for (int i = 0; i < 4 && i < row->n; i++)
+        snprintf(s->about[i], sizeof s->about[i], "%s", row->values[i] ? row->values[i] : "NULL");
+    return row->n == 4 ? 0 : 1;
+}
+
+static int catalog_column(void *ctx, const wr_row *row)
+{
+    catalog_seen *s = ctx;
+    if (s->n_about != 1 || row->n != 5)
+        return 1;
+    s->n_columns++;
+    if (row->values[1] && strcmp(row->values[1], "wr_test_catalog") == 0 && s->n_mine < 8)
+        snprintf(s->mine[s->n_mine++], sizeof s->mine[0], "%s|%s|%s|%s", row->values[1], row->values[2],
+                 row->values[3], row->values[4]);
+    return 0;
+}
+
+static void test_catalog_read(void)
+{
+    wr_conn *c;
+    wr_err e;
+    catalog_seen s = { 0 };
+    CU_ASSERT_EQUAL_FATAL(wr_connect(&c, WR_POSTGRES, test_dsn("WR_TEST_PG_DSN"), "tenant t", &e), WR_OK);
+    CU_ASSERT_EQUAL(wr_exec(c, "DROP TABLE IF EXISTS wr_test_catalog", &e), WR_OK);
+    CU_ASSERT_EQUAL(wr_exec(c, "CREATE TABLE wr_test_catalog (id bigint NOT NULL, \"Oil\" numeric(12,2), "
+                               "at timestamptz(3))", &e), WR_OK);
+    CU_ASSERT_EQUAL(wr_catalog_read(c, catalog_about, catalog_column, &s, &e), WR_OK);
+    CU_ASSERT_EQUAL(s.n_about, 1);
+    CU_ASSERT_STRING_EQUAL(s.about[1], "public");
+    CU_ASSERT_STRING_EQUAL(s.about[2], "1");
+    CU_ASSERT_EQUAL_FATAL(s.n_mine, 3);
+    CU_ASSERT_STRING_EQUAL(s.mine[0], "wr_test_catalog|id|bigint|0");
+    CU_ASSERT_STRING_EQUAL(s.mine[1], "wr_test_catalog|Oil|numeric(12,2)|1");
+    CU_ASSERT_STRING_EQUAL(s.mine[2], "wr_test_catalog|at|timestamp(3) with time zone|1");
+    CU_ASSERT_EQUAL(wr_exec(c, "DROP TABLE wr_test_catalog", &e), WR_OK);
+    wr_conn_close(c);
+
+    memset(&s, 0, sizeof s);
+    CU_ASSERT_EQUAL_FATAL(wr_connect(&c, WR_MYSQL, test_dsn("WR_TEST_MYSQL_DSN"), "tenant t", &e), WR_OK);
+    CU_ASSERT_EQUAL(wr_exec(c, "CREATE DATABASE IF NOT EXISTS wr_test", &e), WR_OK);
+    CU_ASSERT_EQUAL(wr_exec(c, "DROP TABLE IF EXISTS wr_test.wr_test_catalog", &e), WR_OK);
+    CU_ASSERT_EQUAL(wr_exec(c, "CREATE TABLE wr_test.wr_test_catalog (id INT NOT NULL, v VARCHAR(20), b TINYINT(1))",
+                            &e), WR_OK);
+    CU_ASSERT_EQUAL(wr_catalog_read(c, catalog_about, catalog_column, &s, &e), WR_OK);
+    CU_ASSERT_EQUAL(s.n_about, 1);
+    CU_ASSERT_STRING_EQUAL(s.about[3], "0");    /* MySQL's column names match in any case */
+    CU_ASSERT_EQUAL_FATAL(s.n_mine, 3);
+    CU_ASSERT_STRING_EQUAL(s.mine[0], "wr_test_catalog|id|int(11)|0");
+    CU_ASSERT_STRING_EQUAL(s.mine[1], "wr_test_catalog|v|varchar(20)|1");
+    CU_ASSERT_STRING_EQUAL(s.mine[2], "wr_test_catalog|b|tinyint(1)|1");
+    CU_ASSERT_EQUAL(wr_exec(c, "DROP TABLE wr_test.wr_test_catalog", &e), WR_OK);
+    /* a callback that stops the read stops it (as wr_query: not an error) */
+    memset(&s, 0, sizeof s);
+    s.n_about = 5;   /* catalog_column stops at the first row */
+    CU_ASSERT_EQUAL(wr_catalog_read(c, catalog_about, catalog_column, &s, &e), WR_OK);
+    CU_ASSERT_EQUAL(s.n_columns, 0);
+    wr_conn_close(c);
+}
+
 static void test_pg_bad_login(void)
 {
     const char *dsn = test_dsn("WR_TEST_PG_DSN");
@@ -1490,6 +1562,7 @@ int main(void)
         { "missing environment variable", test_env_missing },
         { "postgres connect and exec", test_pg_connect_exec },
         { "postgres bad login", test_pg_bad_login },
+        { "catalog of postgres and mysql (wellosc introspect)", test_catalog_read },
         { "postgres lost and reconnect", test_pg_lost_and_reconnect },
         { "mysql connect and exec", test_mysql_connect_exec },
         { "mysql bad login", test_mysql_bad_login },

@@ -18,7 +18,7 @@
 //           oracle tenant
 // A tenant's dialect comes from the factory (repos.c: { "name", WR_SQLSERVER, ...).
 // Besides generated/: the SQL Server catalog queries of `wellosc introspect`
-// (compiler/cmd_introspect.c, the strings named introspect.sqlserver.*).
+// (runtime/wr_catalog.c, the strings named introspect.sqlserver.*).
 //
 // Splitting: a statement ends at a ';' that is the last thing on its line
 // (outside string literals, quoted identifiers and comments); '-- ' lines
@@ -280,8 +280,8 @@ function inputs(root) {
         }
     }
     // The catalog queries of `wellosc introspect` on SQL Server: C strings
-    // named introspect.sqlserver.* in the compiler's source.
-    list.push({ file: path.join(root, 'compiler', 'cmd_introspect.c'), dialect: TSQL, kind: 'catalog',
+    // named introspect.sqlserver.* in the runtime's wr_catalog.c.
+    list.push({ file: path.join(root, 'runtime', 'wr_catalog.c'), dialect: TSQL, kind: 'catalog',
                 prefix: 'introspect.sqlserver.' });
     return { list, problems };
 }

@@ -53,7 +53,7 @@ tds-link: $(TDS_LIVE_BIN)
 
 # The prerequisite only when there is a server, so that a skip prints
 # nothing but its one line.
-mssql-live: $(if $(WELLOS_TEST_MSSQL_DSN),$(TDS_LIVE_BIN) wellosc)
+mssql-live: $(if $(WELLOS_TEST_MSSQL_DSN),$(TDS_LIVE_BIN) wellosc $(B)/wellos-introspect)
 	@if [ -z "$$WELLOS_TEST_MSSQL_DSN" ]; then \
 	    echo "mssql-live: skipped: no SQL Server (set WELLOS_TEST_MSSQL_DSN to run it)"; \
 	else \
