@@ -12,7 +12,10 @@
 #   make fuzz-values [FUZZ_SECONDS=600]   build/fuzz/fuzz_values from
 #                                   tests/fuzz/values-seeds: client values
 #                                   through transforms, binary COPY, hash
-#   make fuzz-smoke                 both, a fixed number of inputs from a
+#   make fuzz-schema [FUZZ_SECONDS=600]   build/fuzz/fuzz_schema from the
+#                                   snapshots of tests/cli/schema: schema
+#                                   snapshots read and checked (check --schema)
+#   make fuzz-smoke                 all three, a fixed number of inputs from a
 #                                   fixed seed: part of make test
 #
 # A crash is reproduced with:  build/fuzz/fuzz_frontend build/fuzz/crash-...
@@ -85,6 +88,30 @@ fuzz-values: $(FUZZ_VALUES_BIN)
 	@echo "  FUZZ    $(FUZZ_SECONDS) s, corpus $(FUZZ_VALUES_CORPUS), findings in $(FUZZ_DIR)/"
 	$(Q)$(FUZZ_VALUES_BIN) $(FUZZ_VALUES_OPTIONS) -max_total_time=$(FUZZ_SECONDS) $(FUZZ_VALUES_CORPUS)
 
+# ---- schema snapshots (check --schema) ---------------------------------------------
+FUZZ_SCHEMA_BIN     = $(FUZZ_DIR)/fuzz_schema
+FUZZ_SCHEMA_CORPUS  = $(FUZZ_DIR)/schema-corpus
+FUZZ_SCHEMA_OPTIONS = -max_len=16384 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+                      -artifact_prefix=$(FUZZ_DIR)/schema-
+
+$(FUZZ_SCHEMA_BIN): tests/fuzz/fuzz_schema.c $(FRONT_SRC) $(SCHEMA_SRC) $(GEN_SRC) $(B)/wmap.tab.h \
+                    $(wildcard compiler/*.h) tests/fuzz/fuzz.mk
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(CPPFLAGS) -o $@ tests/fuzz/fuzz_schema.c $(FRONT_SRC) $(SCHEMA_SRC) \
+	    $(GEN_SRC) -ljansson
+
+define fuzz_schema_fresh_corpus
+	$(Q)rm -rf $(FUZZ_SCHEMA_CORPUS)
+	$(Q)mkdir -p $(FUZZ_SCHEMA_CORPUS)
+	$(Q)cp tests/cli/schema/*.json $(FUZZ_SCHEMA_CORPUS)/
+endef
+
+fuzz-schema: $(FUZZ_SCHEMA_BIN)
+	$(fuzz_schema_fresh_corpus)
+	@echo "  FUZZ    $(FUZZ_SECONDS) s, corpus $(FUZZ_SCHEMA_CORPUS), findings in $(FUZZ_DIR)/"
+	$(Q)$(FUZZ_SCHEMA_BIN) $(FUZZ_SCHEMA_OPTIONS) -max_total_time=$(FUZZ_SECONDS) $(FUZZ_SCHEMA_CORPUS)
+
 # ---- part of make test ------------------------------------------------------------
 # Both targets for a fixed number of inputs from seed 1 (never for a time;
 # libFuzzer's path still varies a little between runs, but a failure is
@@ -93,8 +120,9 @@ fuzz-values: $(FUZZ_VALUES_BIN)
 # finding what nobody has thought of.
 FUZZ_SMOKE_SPECS  ?= 40000
 FUZZ_SMOKE_VALUES ?= 1000000
+FUZZ_SMOKE_SCHEMAS ?= 100000
 
-fuzz-smoke: fuzz-build $(FUZZ_VALUES_BIN) wellosc
+fuzz-smoke: fuzz-build $(FUZZ_VALUES_BIN) $(FUZZ_SCHEMA_BIN) wellosc
 	$(fuzz_fresh_corpus)
 	$(Q)$(FUZZ_BIN) $(FUZZ_OPTIONS) -seed=1 -runs=$(FUZZ_SMOKE_SPECS) $(FUZZ_CORPUS) 2>$(FUZZ_DIR)/smoke.log \
 	    || { tail -40 $(FUZZ_DIR)/smoke.log; exit 1; }
@@ -102,6 +130,10 @@ fuzz-smoke: fuzz-build $(FUZZ_VALUES_BIN) wellosc
 	$(fuzz_values_fresh_corpus)
 	$(Q)$(FUZZ_VALUES_BIN) $(FUZZ_VALUES_OPTIONS) -seed=1 -runs=$(FUZZ_SMOKE_VALUES) $(FUZZ_VALUES_CORPUS) \
 	    2>$(FUZZ_DIR)/smoke-values.log || { tail -40 $(FUZZ_DIR)/smoke-values.log; exit 1; }
-	@echo "fuzz-smoke: $(FUZZ_SMOKE_SPECS) specs and $(FUZZ_SMOKE_VALUES) values (seed 1), no finding"
+	$(fuzz_schema_fresh_corpus)
+	$(Q)$(FUZZ_SCHEMA_BIN) $(FUZZ_SCHEMA_OPTIONS) -seed=1 -runs=$(FUZZ_SMOKE_SCHEMAS) $(FUZZ_SCHEMA_CORPUS) \
+	    2>$(FUZZ_DIR)/smoke-schema.log || { tail -40 $(FUZZ_DIR)/smoke-schema.log; exit 1; }
+	@echo "fuzz-smoke: $(FUZZ_SMOKE_SPECS) specs, $(FUZZ_SMOKE_VALUES) values and $(FUZZ_SMOKE_SCHEMAS) schema snapshots" \
+	      "(seed 1), no finding"
 
-.PHONY: fuzz fuzz-build fuzz-values fuzz-smoke
+.PHONY: fuzz fuzz-build fuzz-values fuzz-schema fuzz-smoke
