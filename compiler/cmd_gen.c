@@ -57,7 +57,8 @@ static void usage(FILE *out)
     fputs("usage: wellosc gen -o DIR [--] FILE...\n\n"
           "Checks the specs, then writes typed repositories (C), the repository\n"
           "factory and the DDL of the canonical tables into DIR; for each etl\n"
-          "tenant also its sync agent's source and plan.\n\n"
+          "tenant also its sync agent's source and plan, and the systemd units\n"
+          "and Kubernetes manifest that run the agent.\n\n"
           "  -o DIR        where to write (created if missing)\n"
           "  --            everything after it is a file\n"
           "  -h, --help    show this help\n", out);
