@@ -249,10 +249,13 @@ static const char *find_helper(wm_arena *a, const char *dir)
     if (!dir && env && *env)
         dir = env;
     const char *exe = dir ? NULL : wm_exe_dir(a);
-    const char *candidates[2] = {
-        dir ? wm_arena_printf(a, "%s/wellos-introspect", dir) : exe ? wm_arena_printf(a, "%s/build/wellos-introspect", exe) : NULL,
-        exe ? wm_arena_printf(a, "%s/../lib/wellos/wellos-introspect", exe) : NULL,
-    };
+    const char *candidates[2] = { NULL, NULL };
+    if (dir) {
+        candidates[0] = wm_arena_printf(a, "%s/wellos-introspect", dir);
+    } else if (exe) {
+        candidates[0] = wm_arena_printf(a, "%s/build/wellos-introspect", exe);       /* a source tree */
+        candidates[1] = wm_arena_printf(a, "%s/../lib/wellos/wellos-introspect", exe); /* an installed prefix */
+    }
     for (int i = 0; i < 2; i++) {
         struct stat st;
         if (candidates[i] && stat(candidates[i], &st) == 0 && S_ISREG(st.st_mode) && access(candidates[i], X_OK) == 0)
