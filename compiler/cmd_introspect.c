@@ -119,14 +119,11 @@ static void put_json_string(FILE *out, const char *v)
     fputc('"', out);
 }
 
-static void put_member(FILE *out, const char *indent, const char *key, const char *value, bool is_last)
+static void put_member(FILE *out, const char *key, const char *value)
 {
-    fprintf(out, "%s\"%s\": ", indent, key);
-    if (value)
-        put_json_string(out, value);
-    else
-        fputs("null", out);
-    fputs(is_last ? "\n" : ",\n", out);
+    fprintf(out, "  \"%s\": ", key);
+    put_json_string(out, value);
+    fputs(",\n", out);
 }
 
 /* One table per object, one column per line: a snapshot checked into a
@@ -134,14 +131,14 @@ static void put_member(FILE *out, const char *indent, const char *key, const cha
 static void write_snapshot(FILE *out, const snapshot *s)
 {
     fprintf(out, "{\n  \"wellosc_schema\": %d,\n", WM_SCHEMA_FORMAT);
-    put_member(out, "  ", "tenant", s->tenant->name, false);
-    put_member(out, "  ", "dialect", wm_dialect_name(s->dialect), false);
+    put_member(out, "tenant", s->tenant->name);
+    put_member(out, "dialect", wm_dialect_name(s->dialect));
     if (s->database)
-        put_member(out, "  ", "database", s->database, false);
+        put_member(out, "database", s->database);
     if (s->default_schema)
-        put_member(out, "  ", "default_schema", s->default_schema, false);
-    put_member(out, "  ", "table_names", s->is_table_case_exact ? "exact" : "any_case", false);
-    put_member(out, "  ", "column_names", s->is_column_case_exact ? "exact" : "any_case", false);
+        put_member(out, "default_schema", s->default_schema);
+    put_member(out, "table_names", s->is_table_case_exact ? "exact" : "any_case");
+    put_member(out, "column_names", s->is_column_case_exact ? "exact" : "any_case");
     fputs("  \"tables\": [", out);
     const char *schema = NULL, *table = NULL;
     for (size_t i = 0; i < s->rows.len; i++) {
@@ -382,7 +379,8 @@ int wm_cmd_introspect(int argc, char **argv)
                 status = WM_EXIT_USAGE;
             } else if ((rc = read_catalog(&s, helper, own)) < 0) {
                 if (rc == -2)
-                    fprintf(stderr, "wellosc: %s printed something that is not a catalog\n", helper);
+                    fprintf(stderr, "wellosc: %s printed something that is not a catalog: is it the wellos-introspect "
+                            "of this wellosc's version? (--runtime DIR names another)\n", helper);
                 status = WM_EXIT_SPEC;
             } else if (save(out, &s) < 0)
                 status = WM_EXIT_USAGE;

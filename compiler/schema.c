@@ -244,9 +244,8 @@ static wm_type oracle_type(const type_words *w)
     return of_kind(WM_T_ANY);   /* DATE (it has a time of day), RAW, BLOB ... */
 }
 
-wm_type wm_schema_type_of(wm_arena *a, wm_dialect d, const char *sql_type)
+wm_type wm_schema_type_of(wm_dialect d, const char *sql_type)
 {
-    (void)a;
     type_words w;
     split_type(sql_type, &w);
     switch (d) {
@@ -354,7 +353,7 @@ static void read_columns(reader *r, wm_schema *s, wm_schema_table *t, json_t *co
             fail(r, "%s: \"nullable\" must be true or false", where);
         col->is_nullable = !n || json_is_true(n);
         if (col->sql_type)
-            col->type = wm_schema_type_of(r->arena, s->dialect, col->sql_type);
+            col->type = wm_schema_type_of(s->dialect, col->sql_type);
     }
 }
 

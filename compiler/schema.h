@@ -57,7 +57,7 @@ wm_schema *wm_schema_load(wm_arena *a, const char *path, char *err, size_t err_s
  * on PostgreSQL is decimal(12,2).  WM_T_ANY for a type with no static
  * counterpart (time, binary, a MySQL tinyint(1), an Oracle DATE with its
  * time of day), whose values are left to the agent's checks at run time. */
-wm_type wm_schema_type_of(wm_arena *a, wm_dialect d, const char *sql_type);
+wm_type wm_schema_type_of(wm_dialect d, const char *sql_type);
 
 /* Check the mappings of s->tenant in m against the snapshot: every source
  * table and column exists, and each column's type converts where it is

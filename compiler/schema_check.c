@@ -102,12 +102,21 @@ static const char *join_names(wm_arena *a, const char **names, size_t n)
     return out;
 }
 
+static const wm_schema_column *column_named(const checker *c, const char *name)
+{
+    for (size_t i = 0; i < c->table->n_columns; i++)
+        if (same(c->table->columns[i].name, name, c->s->is_column_case_exact))
+            return &c->table->columns[i];
+    return NULL;
+}
+
+/* The current table's column e names, or NULL (reported). */
 static const wm_schema_column *find_column(checker *c, const wm_expr *e)
 {
     const wm_schema_table *t = c->table;
-    for (size_t i = 0; i < t->n_columns; i++)
-        if (same(t->columns[i].name, e->name, c->s->is_column_case_exact))
-            return &t->columns[i];
+    const wm_schema_column *col = column_named(c, e->name);
+    if (col)
+        return col;
     wm_diag *d = wm_error(c->d, e->loc, "no column '%s' in table '%s'", e->name, c->table_text);
     const char **names = wm_arena_alloc(c->a, t->n_columns * sizeof *names);
     for (size_t i = 0; i < t->n_columns; i++)
@@ -181,10 +190,7 @@ static void check_written_back(checker *c, const wm_field_map *fm)
     const wm_expr *e = fm->expr;
     if (!fm->is_writable || fm->value_map || e->kind != WM_E_COLUMN)
         return;
-    const wm_schema_column *col = NULL;
-    for (size_t i = 0; i < c->table->n_columns && !col; i++)
-        if (same(c->table->columns[i].name, e->name, c->s->is_column_case_exact))
-            col = &c->table->columns[i];
+    const wm_schema_column *col = column_named(c, e->name);   /* found: its read was checked */
     const wm_field *f = fm->field;
     if (!col || col->type.kind == WM_T_ANY || f->type.kind == WM_T_ANY)
         return;

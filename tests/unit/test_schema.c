@@ -76,7 +76,7 @@ static void test_types_per_dialect(void)
     wm_arena *a = wm_arena_new();
     for (size_t i = 0; i < sizeof type_cases / sizeof *type_cases; i++) {
         const type_case *c = &type_cases[i];
-        wm_type t = wm_schema_type_of(a, c->dialect, c->sql_type);
+        wm_type t = wm_schema_type_of(c->dialect, c->sql_type);
         const char *got = t.kind == WM_T_ANY ? "any" : wm_type_display(a, &t);
         if (strcmp(got, c->expected) != 0)
             fprintf(stderr, "\n  %s %s: %s, expected %s", wm_dialect_name(c->dialect), c->sql_type, got, c->expected);
@@ -94,11 +94,11 @@ static void test_odd_type_texts(void)
                                        "a-very-long-type-name-that-does-not-fit-in-sixty-four-bytes-at-all(1)" };
     for (size_t i = 0; i < sizeof odd / sizeof *odd; i++)
         for (int d = WM_DIALECT_POSTGRES; d <= WM_DIALECT_ORACLE; d++)
-            (void)wm_schema_type_of(a, (wm_dialect)d, odd[i]);
-    wm_type t = wm_schema_type_of(a, WM_DIALECT_MYSQL, "decimal(99999999999999999999,5)");
+            (void)wm_schema_type_of((wm_dialect)d, odd[i]);
+    wm_type t = wm_schema_type_of(WM_DIALECT_MYSQL, "decimal(99999999999999999999,5)");
     CU_ASSERT_EQUAL(t.kind, WM_T_DECIMAL);
     CU_ASSERT_EQUAL(t.precision, 0);   /* no precision it could be */
-    t = wm_schema_type_of(a, WM_DIALECT_POSTGRES, "numeric(5,9)");
+    t = wm_schema_type_of(WM_DIALECT_POSTGRES, "numeric(5,9)");
     CU_ASSERT_EQUAL(t.scale, 0);
     wm_arena_free(a);
 }
